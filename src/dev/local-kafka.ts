@@ -1,0 +1,190 @@
+/**
+ * A real Apache Kafka for development and tests: one KRaft node, or a cluster of three, on loopback.
+ *
+ * Each node runs in its own JVM under a small shell watchdog that kills the JVM when the Node.js
+ * process that started it disappears (even by kill -9), so no broker outlives its owner. stop() ends
+ * every JVM (SIGTERM, then SIGKILL after a grace period) and deletes the temporary data.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { KafkajsPort } from '../kafka/kafkajs/kafkajs-port';
+import { silentLogger } from '../log/logger';
+import { ensureKafkaJars } from './kafka-distribution';
+import { freePort } from './free-port';
+import { kraftProperties, type KraftNode } from './kraft-config';
+
+export interface LocalKafkaOptions {
+  /** 1 (default) or 3. */
+  brokers?: number;
+  /** Port of the first broker; the others, and all controllers, take free ports. */
+  port?: number;
+  heapMb?: number;
+  startTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+interface RunningNode extends KraftNode {
+  dir: string;
+  process: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+const STOP_GRACE_MS = 15_000;
+
+export class LocalKafka {
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly root: string,
+    private readonly nodes: RunningNode[],
+  ) {}
+
+  /** `host:port,...` of every broker, for KAFKA_BROKERS. */
+  get bootstrap(): string {
+    return this.nodes.map((node) => `127.0.0.1:${node.brokerPort}`).join(',');
+  }
+
+  get brokerPids(): number[] {
+    return this.nodes.map((node) => node.process.pid ?? -1);
+  }
+
+  static async start(options: LocalKafkaOptions = {}): Promise<LocalKafka> {
+    const count = options.brokers ?? 1;
+    if (count !== 1 && count !== 3) throw new Error(`--brokers must be 1 or 3, got ${count}`);
+    const log = options.log ?? (() => undefined);
+    const libs = await ensureKafkaJars(log);
+    const root = await mkdtemp(path.join(os.tmpdir(), 'punctual-kafka-'));
+    let planned: (KraftNode & { dir: string })[];
+    try {
+      planned = await planNodes(root, count, options.port);
+      const clusterId = randomBytes(16).toString('base64url');
+      await Promise.all(planned.map((node) => formatStorage(libs, node, planned, clusterId)));
+    } catch (error) {
+      await rm(root, { recursive: true, force: true });
+      throw error;
+    }
+    const nodes = planned.map((node) => launch(libs, node, options.heapMb ?? 512));
+    const kafka = new LocalKafka(root, nodes);
+    try {
+      await kafka.waitUntilReady(options.startTimeoutMs ?? 90_000);
+    } catch (error) {
+      await kafka.stop();
+      throw error;
+    }
+    return kafka;
+  }
+
+  /** Idempotent: every call waits for the same shutdown. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNodes();
+    return this.stopping;
+  }
+
+  private async stopNodes(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => stopNode(node)));
+    await rm(this.root, { recursive: true, force: true });
+  }
+
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const port = new KafkajsPort({ brokers: this.bootstrap.split(','), clientId: 'punctual-local-kafka', logger: silentLogger });
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      const dead = await this.firstDeadNode();
+      if (dead) throw new Error(`Kafka node ${dead.nodeId} exited during start-up:\n${await logTail(dead)}`);
+      const admin = port.createAdmin();
+      try {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        if (cluster.brokers.length === this.nodes.length) return;
+        lastError = new Error(`${cluster.brokers.length} of ${this.nodes.length} brokers registered`);
+      } catch (error) {
+        lastError = error;
+      } finally {
+        await admin.close().catch(() => undefined);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`Kafka did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+  }
+
+  private async firstDeadNode(): Promise<RunningNode | undefined> {
+    return this.nodes.find((node) => node.process.exitCode !== null || node.process.signalCode !== null);
+  }
+}
+
+async function planNodes(root: string, count: number, firstPort: number | undefined): Promise<(KraftNode & { dir: string })[]> {
+  const nodes: (KraftNode & { dir: string })[] = [];
+  for (let i = 0; i < count; i++) {
+    const dir = path.join(root, `node-${i + 1}`);
+    await mkdir(dir, { recursive: true });
+    const brokerPort = i === 0 && firstPort !== undefined ? firstPort : await freePort();
+    nodes.push({ nodeId: i + 1, brokerPort, controllerPort: await freePort(), logDir: path.join(dir, 'data'), dir });
+  }
+  return nodes;
+}
+
+async function formatStorage(libs: string, node: KraftNode & { dir: string }, cluster: KraftNode[], clusterId: string): Promise<void> {
+  const config = path.join(node.dir, 'server.properties');
+  await writeFile(config, kraftProperties(node, cluster));
+  const args = ['-cp', `${libs}/*`, ...quietLogging(), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config];
+  const { code, output } = await runToEnd('java', args);
+  if (code !== 0) throw new Error(`formatting storage of Kafka node ${node.nodeId} failed (exit ${code}):\n${output}`);
+}
+
+function launch(libs: string, node: KraftNode & { dir: string }, heapMb: number): RunningNode {
+  const java = ['java', `-Xms64m`, `-Xmx${heapMb}m`, '-XX:+UseG1GC', '-Djava.awt.headless=true', ...quietLogging(),
+    '-cp', `'${libs}/*'`, 'kafka.Kafka', `'${path.join(node.dir, 'server.properties')}'`].join(' ');
+  // The watchdog: run the JVM, end it on TERM/INT, and end it when the parent Node.js process is gone.
+  const script = [
+    `${java} > '${path.join(node.dir, 'broker.log')}' 2>&1 &`,
+    'jvm=$!',
+    'trap \'kill -TERM $jvm 2>/dev/null; wait $jvm; exit 0\' TERM INT',
+    `while kill -0 ${process.pid} 2>/dev/null && kill -0 $jvm 2>/dev/null; do sleep 1; done`,
+    // Reached only when the parent is gone: nobody else will delete this node's data.
+    'kill -TERM $jvm 2>/dev/null; wait $jvm',
+    `rm -rf '${node.dir}'; rmdir '${path.dirname(node.dir)}' 2>/dev/null`,
+  ].join('\n');
+  const child = spawn('sh', ['-c', script], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { ...node, process: child, exited };
+}
+
+async function stopNode(node: RunningNode): Promise<void> {
+  if (node.process.exitCode !== null || node.process.signalCode !== null) return;
+  node.process.kill('SIGTERM');
+  const timer = setTimeout(() => killHard(node), STOP_GRACE_MS);
+  await node.exited;
+  clearTimeout(timer);
+}
+
+/** The JVM is the watchdog shell's only child; pkill by parent pid reaches it. */
+function killHard(node: RunningNode): void {
+  if (node.process.pid !== undefined) spawn('pkill', ['-KILL', '-P', String(node.process.pid)], { stdio: 'ignore' });
+  node.process.kill('SIGKILL');
+}
+
+function quietLogging(): string[] {
+  return ['-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-Dlog4j2.level=WARN'];
+}
+
+async function logTail(node: RunningNode): Promise<string> {
+  const file = path.join(node.dir, 'broker.log');
+  if (!existsSync(file)) return '(no broker log)';
+  return (await readFile(file, 'utf8')).slice(-4000);
+}
+
+function runToEnd(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error) => reject(new Error(`cannot run ${command}: ${error.message}; install Java 17+`)));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}

@@ -1,0 +1,61 @@
+/** The admin side of the port over kafkajs. */
+import type { Admin as KafkajsAdmin, Kafka } from 'kafkajs';
+import type { Admin, ClusterDescription, OffsetCommit, TopicDescription, TopicSpec } from '../port';
+import { unavailable } from './error-mapping';
+
+export class KafkajsAdminClient implements Admin {
+  private readonly admin: KafkajsAdmin;
+
+  constructor(kafka: Kafka) {
+    this.admin = kafka.admin();
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.admin.connect();
+    } catch (error) {
+      throw unavailable('admin connect', error);
+    }
+  }
+
+  async describeCluster(): Promise<ClusterDescription> {
+    const cluster = await this.admin.describeCluster();
+    return {
+      brokers: cluster.brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })),
+      controllerId: cluster.controller,
+    };
+  }
+
+  async describeTopics(topics: string[]): Promise<TopicDescription[]> {
+    const existing = new Set(await this.admin.listTopics());
+    const present = topics.filter((topic) => existing.has(topic));
+    if (present.length === 0) return [];
+    const metadata = await this.admin.fetchTopicMetadata({ topics: present });
+    return metadata.topics.map((topic) => ({ topic: topic.name, partitions: topic.partitions.length }));
+  }
+
+  async createTopics(specs: TopicSpec[]): Promise<void> {
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: specs.map((spec) => ({
+        topic: spec.topic,
+        numPartitions: spec.partitions,
+        replicationFactor: spec.replicationFactor,
+        configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  }
+
+  async deleteTopics(topics: string[]): Promise<void> {
+    await this.admin.deleteTopics({ topics });
+  }
+
+  async fetchCommittedOffsets(groupId: string, topic: string): Promise<OffsetCommit[]> {
+    const [result] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    return (result?.partitions ?? []).map(({ partition, offset }) => ({ topic, partition, offset: Number(offset) }));
+  }
+
+  async close(): Promise<void> {
+    await this.admin.disconnect();
+  }
+}

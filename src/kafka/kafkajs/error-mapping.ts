@@ -1,0 +1,27 @@
+/** Maps kafkajs errors to the port's error types. */
+import { KafkaUnavailableError, TransactionFailedError } from '../errors';
+
+const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
+
+/** kafkajs wraps the broker's error in retry errors; the broker's error `type` sits somewhere down the cause chain. */
+export function brokerErrorTypes(error: unknown): string[] {
+  const types: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 10; depth++) {
+    const type = (current as Error & { type?: unknown }).type;
+    if (typeof type === 'string') types.push(type);
+    current = (current as Error & { originalError?: unknown }).originalError ?? current.cause;
+  }
+  return types;
+}
+
+export function transactionFailed(step: string, transactionalId: string, error: unknown): TransactionFailedError {
+  const fenced = brokerErrorTypes(error).some((type) => FENCED_TYPES.has(type));
+  const reason = error instanceof Error ? error.message : String(error);
+  return new TransactionFailedError(`transaction ${step} failed for ${transactionalId}: ${reason}`, fenced, { cause: error });
+}
+
+export function unavailable(action: string, error: unknown): KafkaUnavailableError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new KafkaUnavailableError(`${action} failed: ${reason}`, { cause: error });
+}

@@ -1,0 +1,104 @@
+/**
+ * A consumer-group member over kafkajs.
+ *
+ * kafkajs has no assignment callbacks and rebalances eagerly, so this class derives them: after each
+ * join it compares the new assignment with the previous one and reports what was revoked, then what
+ * was assigned. Every listener call goes through one queue, so callbacks never overlap and records of a
+ * partition are delivered only after its onAssigned resolved. kafkajs never commits offsets here
+ * (autoCommit off): the owner commits them inside its transactions.
+ */
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from '../../log/logger';
+import type { GroupConsumer, GroupConsumerOptions, TopicPartition } from '../port';
+import { toIncoming } from './records';
+
+type Assignment = Record<string, number[]>;
+
+export class KafkajsGroupConsumer implements GroupConsumer {
+  private readonly consumer: Consumer;
+  private owned: TopicPartition[] = [];
+  private queue: Promise<void> = Promise.resolve();
+  private stopping = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: GroupConsumerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.enqueue(() => this.applyAssignment(event.payload.memberAssignment));
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      this.logger.error('consumer crashed', { error: event.payload.error, restart: event.payload.restart });
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      eachBatch: (payload) => this.deliver(payload),
+    });
+  }
+
+  /** Revokes every owned partition (so owners finish their work while still members), then leaves the group. */
+  async stop(): Promise<void> {
+    if (this.stopping) return this.queue;
+    this.stopping = true;
+    await this.enqueue(() => this.revoke(this.owned));
+    await this.consumer.disconnect();
+  }
+
+  private async deliver({ batch, heartbeat, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    await this.enqueue(async () => {
+      // A batch fetched before a rebalance may be delivered after it; drop it if the partition left.
+      if (this.stopping || isStale() || !this.owns(batch.topic, batch.partition)) return;
+      const records = batch.messages.map((message) => toIncoming(batch.topic, batch.partition, message));
+      await this.options.listener.onRecords({ topic: batch.topic, partition: batch.partition, records }, heartbeat);
+    });
+  }
+
+  private async applyAssignment(assignment: Assignment): Promise<void> {
+    if (this.stopping) return;
+    const next = Object.entries(assignment).flatMap(([topic, partitions]) =>
+      partitions.map((partition) => ({ topic, partition })),
+    );
+    const revoked = this.owned.filter((tp) => !next.some((n) => same(n, tp)));
+    const assigned = next.filter((tp) => !this.owned.some((o) => same(o, tp)));
+    this.logger.info('assignment changed', { assigned: assigned.length, revoked: revoked.length, owned: next.length });
+    await this.revoke(revoked);
+    this.owned = next;
+    if (assigned.length > 0) await this.options.listener.onAssigned(assigned);
+  }
+
+  private async revoke(partitions: TopicPartition[]): Promise<void> {
+    if (partitions.length === 0) return;
+    this.owned = this.owned.filter((tp) => !partitions.some((r) => same(r, tp)));
+    await this.options.listener.onRevoked(partitions);
+  }
+
+  private owns(topic: string, partition: number): boolean {
+    return this.owned.some((tp) => tp.topic === topic && tp.partition === partition);
+  }
+
+  /** Runs `step` after every earlier step; a failing step is logged and does not block the next. */
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(step);
+    this.queue = run.catch((error: unknown) => this.logger.error('group listener failed', { error }));
+    return run;
+  }
+}
+
+function same(a: TopicPartition, b: TopicPartition): boolean {
+  return a.topic === b.topic && a.partition === b.partition;
+}

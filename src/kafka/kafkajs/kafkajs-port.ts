@@ -1,0 +1,52 @@
+/** The kafkajs implementation of the Kafka port: the only module that constructs kafkajs clients. */
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { Logger } from '../../log/logger';
+import type { Admin, GroupConsumer, GroupConsumerOptions, KafkaPort, Producer, TransactionalProducer } from '../port';
+import { KafkajsAdminClient } from './admin';
+import { KafkajsGroupConsumer } from './group-consumer';
+import { KafkajsDurableProducer, KafkajsTransactionalProducer } from './producers';
+
+export interface KafkajsPortOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+}
+
+export class KafkajsPort implements KafkaPort {
+  readonly brokers: string[];
+  private readonly kafka: Kafka;
+  private readonly logger: Logger;
+
+  constructor(options: KafkajsPortOptions) {
+    this.brokers = options.brokers;
+    this.logger = options.logger.child({ component: 'kafka' });
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry) => this.log(entry),
+    });
+  }
+
+  createAdmin(): Admin {
+    return new KafkajsAdminClient(this.kafka);
+  }
+
+  createProducer(): Producer {
+    return new KafkajsDurableProducer(this.kafka);
+  }
+
+  createTransactionalProducer(transactionalId: string): TransactionalProducer {
+    return new KafkajsTransactionalProducer(this.kafka, transactionalId);
+  }
+
+  createGroupConsumer(options: GroupConsumerOptions): GroupConsumer {
+    return new KafkajsGroupConsumer(this.kafka, options, this.logger.child({ groupId: options.groupId }));
+  }
+
+  // kafkajs logs every retried broker error at ERROR; the callers decide what is an error, so those are warnings here.
+  private log({ namespace, log }: LogEntry): void {
+    const { message, ...fields } = log;
+    this.logger.warn('kafkajs', { namespace, detail: message, error: fields.error });
+  }
+}

@@ -1,0 +1,129 @@
+/** Transactional and plain (acks=all) producers over kafkajs. */
+import { Partitioners, type Kafka, type Producer as KafkajsClientProducer, type Transaction as KafkajsTransaction } from 'kafkajs';
+import type { OffsetCommit, OutgoingRecord, Producer, RecordMetadata, Transaction, TransactionalProducer } from '../port';
+import { toTopicMessages } from './records';
+import { transactionFailed, unavailable } from './error-mapping';
+
+/** How long the coordinator keeps an open transaction before aborting it on its own. */
+const TRANSACTION_TIMEOUT_MS = 60_000;
+
+export class KafkajsTransactionalProducer implements TransactionalProducer {
+  private readonly producer: KafkajsClientProducer;
+
+  constructor(
+    kafka: Kafka,
+    readonly transactionalId: string,
+  ) {
+    this.producer = kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: TRANSACTION_TIMEOUT_MS,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
+  async connect(): Promise<void> {
+    // kafkajs' connect() sends InitProducerId for a transactional producer: this is the fencing step.
+    try {
+      await this.producer.connect();
+    } catch (error) {
+      throw transactionFailed('init', this.transactionalId, error);
+    }
+  }
+
+  async beginTransaction(): Promise<Transaction> {
+    try {
+      return new KafkajsTransactionHandle(await this.producer.transaction(), this.transactionalId);
+    } catch (error) {
+      throw transactionFailed('begin', this.transactionalId, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
+
+class KafkajsTransactionHandle implements Transaction {
+  constructor(
+    private readonly transaction: KafkajsTransaction,
+    private readonly transactionalId: string,
+  ) {}
+
+  async send(records: OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    try {
+      await this.transaction.sendBatch({ topicMessages: toTopicMessages(records) });
+    } catch (error) {
+      throw transactionFailed('send', this.transactionalId, error);
+    }
+  }
+
+  async sendOffsets(groupId: string, offsets: OffsetCommit[]): Promise<void> {
+    if (offsets.length === 0) return;
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const { topic, partition, offset } of offsets) {
+      const partitions = byTopic.get(topic) ?? [];
+      partitions.push({ partition, offset: String(offset) });
+      byTopic.set(topic, partitions);
+    }
+    try {
+      await this.transaction.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+    } catch (error) {
+      throw transactionFailed('sendOffsets', this.transactionalId, error);
+    }
+  }
+
+  async commit(): Promise<void> {
+    try {
+      await this.transaction.commit();
+    } catch (error) {
+      throw transactionFailed('commit', this.transactionalId, error);
+    }
+  }
+
+  async abort(): Promise<void> {
+    try {
+      await this.transaction.abort();
+    } catch (error) {
+      throw transactionFailed('abort', this.transactionalId, error);
+    }
+  }
+}
+
+export class KafkajsDurableProducer implements Producer {
+  private readonly producer: KafkajsClientProducer;
+
+  constructor(kafka: Kafka) {
+    this.producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.producer.connect();
+    } catch (error) {
+      throw unavailable('producer connect', error);
+    }
+  }
+
+  async send(records: OutgoingRecord[]): Promise<RecordMetadata[]> {
+    try {
+      const results = await this.producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 });
+      return results.map((result) => ({
+        topic: result.topicName,
+        partition: result.partition,
+        offset: Number(result.baseOffset ?? result.offset ?? -1),
+      }));
+    } catch (error) {
+      throw unavailable('produce', error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}

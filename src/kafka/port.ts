@@ -1,0 +1,155 @@
+/**
+ * The one port between Punctual and a Kafka client.
+ *
+ * Everything Punctual needs from Kafka goes through these interfaces: a consumer group with
+ * assignment callbacks, a transactional producer per input partition, a plain acks=all producer,
+ * and an admin client. The only implementation today is kafkajs (kafkajs-adapter.ts); no kafkajs
+ * type may appear here, so a later swap to another client touches the adapter only.
+ *
+ * Offsets are plain numbers: exact up to 2^53, which no partition reaches.
+ */
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export type Headers = Record<string, string>;
+
+/** A record read from Kafka. `offset` is the record's own offset; the next one to read is offset + 1. */
+export interface IncomingRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  /** CreateTime or LogAppendTime in epoch ms, as the topic is configured. */
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Headers;
+}
+
+/** A record to write. Without `partition`, the client partitions by key (murmur2, like the Java client). */
+export interface OutgoingRecord {
+  topic: string;
+  key: string | null;
+  value: string | Buffer | null;
+  headers?: Headers;
+  partition?: number;
+}
+
+/** Where a send landed: one entry per topic-partition written, `offset` of its first record. */
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** Input offsets to commit inside a transaction: `offset` is the next offset to consume. */
+export interface OffsetCommit extends TopicPartition {
+  offset: number;
+}
+
+export interface Transaction {
+  send(records: OutgoingRecord[]): Promise<void>;
+  /** Commits consumer-group offsets atomically with the transaction (Kafka's sendOffsetsToTransaction). */
+  sendOffsets(groupId: string, offsets: OffsetCommit[]): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/**
+ * A producer bound to one transactional.id. `connect()` registers the id with the transaction
+ * coordinator, which fences any older producer with the same id and aborts its open transaction.
+ * After a failed transaction (see KafkaTransactionError) the producer must be closed and a new one
+ * created; it is never reused.
+ */
+export interface TransactionalProducer {
+  readonly transactionalId: string;
+  connect(): Promise<void>;
+  beginTransaction(): Promise<Transaction>;
+  close(): Promise<void>;
+}
+
+/** An idempotent producer that resolves only when every in-sync replica has the record (acks=all). */
+export interface Producer {
+  connect(): Promise<void>;
+  send(records: OutgoingRecord[]): Promise<RecordMetadata[]>;
+  close(): Promise<void>;
+}
+
+export interface RecordBatch {
+  topic: string;
+  partition: number;
+  records: IncomingRecord[];
+}
+
+/** Callbacks of a group member. Calls for one member never overlap: each awaits the previous one. */
+export interface GroupListener {
+  /** Partitions this member now owns. Records of a partition arrive only after this resolves. */
+  onAssigned(partitions: TopicPartition[]): Promise<void>;
+  /** Partitions this member no longer owns, or all of them when it leaves the group. */
+  onRevoked(partitions: TopicPartition[]): Promise<void>;
+  /**
+   * Records of one owned partition, read_committed, in offset order. `heartbeat` keeps the
+   * membership alive inside long work.
+   */
+  onRecords(batch: RecordBatch, heartbeat: () => Promise<void>): Promise<void>;
+}
+
+export interface GroupConsumerOptions {
+  groupId: string;
+  topics: string[];
+  listener: GroupListener;
+  /** Where a partition without a committed offset starts. */
+  fromBeginning: boolean;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+}
+
+/**
+ * A consumer-group member. Offsets are never committed by the consumer itself: Punctual commits
+ * them inside transactions, so a new owner resumes exactly where the last committed transaction ended.
+ */
+export interface GroupConsumer {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  /** -1 takes the broker's default.replication.factor. */
+  replicationFactor: number;
+  config?: Record<string, string>;
+}
+
+export interface TopicDescription {
+  topic: string;
+  partitions: number;
+}
+
+export interface ClusterDescription {
+  brokers: { nodeId: number; host: string; port: number }[];
+  controllerId: number | null;
+}
+
+export interface Admin {
+  connect(): Promise<void>;
+  describeCluster(): Promise<ClusterDescription>;
+  /** Existing topics among `topics`; absent ones are left out. */
+  describeTopics(topics: string[]): Promise<TopicDescription[]>;
+  createTopics(specs: TopicSpec[]): Promise<void>;
+  deleteTopics(topics: string[]): Promise<void>;
+  /** Committed offsets of a group (next offset to consume); -1 where nothing is committed. */
+  fetchCommittedOffsets(groupId: string, topic: string): Promise<OffsetCommit[]>;
+  close(): Promise<void>;
+}
+
+/** Factory for every Kafka client Punctual uses. One instance per process and cluster. */
+export interface KafkaPort {
+  readonly brokers: string[];
+  createAdmin(): Admin;
+  createProducer(): Producer;
+  createTransactionalProducer(transactionalId: string): TransactionalProducer;
+  createGroupConsumer(options: GroupConsumerOptions): GroupConsumer;
+}
