@@ -145,9 +145,9 @@ function launch(libs: string, node: KraftNode & { dir: string }, heapMb: number)
     'jvm=$!',
     'trap \'kill -TERM $jvm 2>/dev/null; wait $jvm; exit 0\' TERM INT',
     `while kill -0 ${process.pid} 2>/dev/null && kill -0 $jvm 2>/dev/null; do sleep 1; done`,
-    // Reached only when the parent is gone: nobody else will delete this node's data.
+    // When the parent is gone nobody else will delete this node's data; a crashed JVM keeps its log for the parent.
     'kill -TERM $jvm 2>/dev/null; wait $jvm',
-    `rm -rf '${node.dir}'; rmdir '${path.dirname(node.dir)}' 2>/dev/null`,
+    `kill -0 ${process.pid} 2>/dev/null || { rm -rf '${node.dir}'; rmdir '${path.dirname(node.dir)}' 2>/dev/null; }`,
   ].join('\n');
   const child = spawn('sh', ['-c', script], { stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -24,9 +24,13 @@ export class KafkajsTransactionalProducer implements TransactionalProducer {
   }
 
   async connect(): Promise<void> {
-    // kafkajs' connect() sends InitProducerId for a transactional producer: this is the fencing step.
+    // kafkajs registers the transactional.id (InitProducerId: the fencing step) only when the first
+    // transaction begins, not on connect(). An empty transaction forces it now; aborting an empty
+    // transaction sends nothing to the broker.
     try {
       await this.producer.connect();
+      const registration = await this.producer.transaction();
+      await registration.abort();
     } catch (error) {
       throw transactionFailed('init', this.transactionalId, error);
     }

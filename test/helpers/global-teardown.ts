@@ -1,0 +1,3 @@
+export default async function globalTeardown(): Promise<void> {
+  await globalThis.__PUNCTUAL_LOCAL_KAFKA__?.stop();
+}

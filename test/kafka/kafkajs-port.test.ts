@@ -1,0 +1,167 @@
+/**
+ * What Punctual relies on from kafkajs, proven against the real broker through the Kafka port.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { TransactionFailedError } from '../../src/kafka/errors';
+import type { GroupConsumer, KafkaPort, TopicPartition } from '../../src/kafka/port';
+import { createTopic, readCommitted, readCommittedUntil, sortPartitions, testBrokers, testPort, uniqueName, valueOf } from '../helpers/kafka';
+import { waitFor } from '../helpers/wait-for';
+
+let port: KafkaPort;
+
+beforeAll(() => {
+  port = testPort();
+});
+
+test('a record produced with acks=all is consumed with its key, value and headers', async () => {
+  const topic = uniqueName('plain');
+  await createTopic(port, topic);
+  const producer = port.createProducer();
+  await producer.connect();
+  const [metadata] = await producer.send([{ topic, key: 'k1', value: 'v1', headers: { 'x-test': 'yes' } }]);
+  await producer.close();
+  expect(metadata).toEqual({ topic, partition: 0, offset: 0 });
+
+  const [record] = await readCommitted(port, topic, 1);
+  expect(record?.key?.toString()).toBe('k1');
+  expect(record && valueOf(record)).toBe('v1');
+  expect(record?.headers).toEqual({ 'x-test': 'yes' });
+});
+
+test('two members of one group split the partitions of a topic between them', async () => {
+  const topic = uniqueName('split');
+  const groupId = uniqueName('group');
+  await createTopic(port, topic, 4);
+  const owned: TopicPartition[][] = [[], []];
+  const received: string[][] = [[], []];
+  const members: GroupConsumer[] = owned.map((_, i) =>
+    port.createGroupConsumer({
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 500,
+      listener: {
+        onAssigned: async (partitions) => void owned[i]?.push(...partitions),
+        onRevoked: async (partitions) => {
+          owned[i] = (owned[i] ?? []).filter((tp) => !partitions.some((r) => r.partition === tp.partition));
+        },
+        onRecords: async (batch) => void received[i]?.push(...batch.records.map((r) => `${r.partition}:${valueOf(r)}`)),
+      },
+    }),
+  );
+  try {
+    for (const member of members) await member.start();
+    await waitFor('both members to own partitions', () => owned.every((o) => o.length > 0) && owned.flat().length === 4);
+    expect(sortPartitions(owned.flat())).toEqual([0, 1, 2, 3].map((partition) => ({ topic, partition })));
+
+    const producer = port.createProducer();
+    await producer.connect();
+    await producer.send([0, 1, 2, 3].map((partition) => ({ topic, key: null, value: `p${partition}`, partition })));
+    await producer.close();
+    await waitFor('every record to reach its owner', () => received.flat().length === 4);
+    for (const [i, member] of owned.entries()) {
+      const expected = member.map((tp) => `${tp.partition}:p${tp.partition}`).sort();
+      expect([...(received[i] ?? [])].sort()).toEqual(expected);
+    }
+  } finally {
+    await Promise.all(members.map((member) => member.stop()));
+  }
+});
+
+test('a committed transaction is visible to read_committed readers and an aborted one is not', async () => {
+  const topic = uniqueName('txn');
+  await createTopic(port, topic);
+  const producer = port.createTransactionalProducer(uniqueName('tx'));
+  await producer.connect();
+  try {
+    const aborted = await producer.beginTransaction();
+    await aborted.send([{ topic, key: 'k', value: 'aborted' }]);
+    await aborted.abort();
+    const committed = await producer.beginTransaction();
+    await committed.send([{ topic, key: 'k', value: 'committed' }]);
+    await committed.commit();
+  } finally {
+    await producer.close();
+  }
+
+  const seen = await readCommittedUntil(port, topic, (records) => records.some((r) => valueOf(r) === 'committed'));
+  expect(seen.map(valueOf)).toEqual(['committed']);
+  // The aborted record was written to the log: a read_uncommitted kafkajs consumer sees it.
+  expect(await readUncommittedValues(topic, 2)).toEqual(['aborted', 'committed']);
+});
+
+test('offsets sent inside a transaction are committed with it, and discarded when it aborts', async () => {
+  const topic = uniqueName('out');
+  const input = uniqueName('in');
+  const groupId = uniqueName('group');
+  await createTopic(port, topic);
+  await createTopic(port, input, 2);
+  const producer = port.createTransactionalProducer(uniqueName('tx'));
+  await producer.connect();
+  try {
+    const committed = await producer.beginTransaction();
+    await committed.send([{ topic, key: 'k', value: 'v' }]);
+    await committed.sendOffsets(groupId, [{ topic: input, partition: 1, offset: 42 }]);
+    await committed.commit();
+    const aborted = await producer.beginTransaction();
+    await aborted.send([{ topic, key: 'k', value: 'v2' }]);
+    await aborted.sendOffsets(groupId, [{ topic: input, partition: 0, offset: 7 }, { topic: input, partition: 1, offset: 99 }]);
+    await aborted.abort();
+  } finally {
+    await producer.close();
+  }
+  const admin = port.createAdmin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchCommittedOffsets(groupId, input);
+    expect(sortPartitions(offsets)).toEqual([
+      { topic: input, partition: 0, offset: -1 },
+      { topic: input, partition: 1, offset: 42 },
+    ]);
+  } finally {
+    await admin.close();
+  }
+});
+
+test('a new producer with the same transactional.id fences the old one', async () => {
+  const topic = uniqueName('fence');
+  await createTopic(port, topic);
+  const transactionalId = uniqueName('tx');
+  const zombie = port.createTransactionalProducer(transactionalId);
+  await zombie.connect();
+  const open = await zombie.beginTransaction();
+  await open.send([{ topic, key: 'k', value: 'from-zombie' }]);
+
+  const owner = port.createTransactionalProducer(transactionalId);
+  await owner.connect();
+  try {
+    const failure = await open.commit().then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(TransactionFailedError);
+    expect((failure as TransactionFailedError).fenced).toBe(true);
+
+    const transaction = await owner.beginTransaction();
+    await transaction.send([{ topic, key: 'k', value: 'from-owner' }]);
+    await transaction.commit();
+  } finally {
+    await Promise.all([zombie.close(), owner.close()]);
+  }
+  const seen = await readCommittedUntil(port, topic, (records) => records.some((r) => valueOf(r) === 'from-owner'));
+  expect(seen.map(valueOf)).toEqual(['from-owner']);
+});
+
+/** kafkajs used directly: the port reads committed data only, by design. */
+async function readUncommittedValues(topic: string, count: number): Promise<string[]> {
+  const kafka = new Kafka({ brokers: testBrokers(), clientId: 'uncommitted-reader', logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: uniqueName('uncommitted'), readUncommitted: true });
+  const values: string[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void values.push(message.value?.toString() ?? '') });
+    await waitFor(`${count} uncommitted records`, () => values.length >= count);
+  } finally {
+    await consumer.disconnect();
+  }
+  return values.slice(0, count);
+}
