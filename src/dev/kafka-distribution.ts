@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from './project-root';
+import { projectRoot } from '../util/project-root';
 
 /** The pinned broker release (kafka-tools for benchmarks comes from the same release). */
 export const KAFKA_VERSION = '4.3.1';

@@ -1,0 +1,92 @@
+/**
+ * The typed configuration of a node: defaults from config/default.json, each overridable by its
+ * environment variable, all validated before anything starts.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { LogLevel } from '../log/logger';
+import { projectRoot } from '../util/project-root';
+import { SETTINGS, type Setting } from './settings';
+
+export interface PunctualConfig {
+  kafka: { brokers: string[]; clientId: string };
+  groupId: string;
+  dataDir: string;
+  httpPort: number;
+  commitIntervalMs: number;
+  sessionTimeoutMs: number;
+  maxDefinitionBytes: number;
+  logLevel: LogLevel;
+  topics: { definitions: string; changelog: string; dlq: string; partitions: number; replicationFactor: number };
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function defaultConfigFile(): string {
+  return path.join(projectRoot(), 'config', 'default.json');
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, file: string = defaultConfigFile()): PunctualConfig {
+  let defaults: unknown;
+  try {
+    defaults = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError('(file)', `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return parseConfig(defaults, env);
+}
+
+export function parseConfig(defaults: unknown, env: NodeJS.ProcessEnv): PunctualConfig {
+  const read = <T>(setting: Setting<T>): T => readSetting(setting, defaults, env);
+  const topics = {
+    definitions: read(SETTINGS.definitionsTopic),
+    changelog: read(SETTINGS.changelogTopic),
+    dlq: read(SETTINGS.dlqTopic),
+    partitions: read(SETTINGS.partitions),
+    replicationFactor: read(SETTINGS.replicationFactor),
+  };
+  if (new Set([topics.definitions, topics.changelog, topics.dlq]).size !== 3) {
+    throw new ConfigError('topics', `topics.definitions, topics.changelog and topics.dlq must differ, got ${JSON.stringify(topics)}`);
+  }
+  return {
+    kafka: { brokers: read(SETTINGS.brokers), clientId: read(SETTINGS.clientId) },
+    groupId: read(SETTINGS.groupId),
+    dataDir: read(SETTINGS.dataDir),
+    httpPort: read(SETTINGS.httpPort),
+    commitIntervalMs: read(SETTINGS.commitIntervalMs),
+    sessionTimeoutMs: read(SETTINGS.sessionTimeoutMs),
+    maxDefinitionBytes: read(SETTINGS.maxDefinitionBytes),
+    logLevel: read(SETTINGS.logLevel),
+    topics,
+  };
+}
+
+function readSetting<T>(setting: Setting<T>, defaults: unknown, env: NodeJS.ProcessEnv): T {
+  const fromEnv = env[setting.env];
+  const raw = fromEnv !== undefined ? fromEnv : valueAt(defaults, setting.key);
+  const source = fromEnv !== undefined ? `environment variable ${setting.env}` : `config/default.json key ${setting.key}`;
+  if (raw === undefined) throw new ConfigError(setting.key, `config key ${setting.key} is missing (set ${setting.env} or add it to config/default.json)`);
+  try {
+    return setting.parse(raw);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(setting.key, `invalid ${setting.key} from ${source}: ${JSON.stringify(raw)} ${reason}`);
+  }
+}
+
+function valueAt(source: unknown, dotPath: string): unknown {
+  let current = source;
+  for (const part of dotPath.split('.')) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}

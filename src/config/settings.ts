@@ -1,0 +1,126 @@
+/**
+ * Every configuration key: where its default lives in config/default.json, the environment variable
+ * that overrides it, a line of doc, and how a value is checked. docs/configuration.md lists the same.
+ */
+import { LOG_LEVELS, type LogLevel } from '../log/logger';
+
+export interface Setting<T> {
+  /** Dot path in config/default.json. */
+  key: string;
+  env: string;
+  doc: string;
+  /** Returns the value or throws an Error whose message says what is allowed. */
+  parse(raw: unknown): T;
+}
+
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+
+function text(raw: unknown): string {
+  if (typeof raw !== 'string') throw new Error('must be a string');
+  return raw;
+}
+
+function nonEmpty(raw: unknown): string {
+  const value = text(raw).trim();
+  if (value === '') throw new Error('must not be empty');
+  return value;
+}
+
+function wholeNumber(min: number, max: number): (raw: unknown) => number {
+  return (raw) => {
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`must be a whole number from ${min} to ${max}`);
+    }
+    return value;
+  };
+}
+
+function topicName(raw: unknown): string {
+  const value = nonEmpty(raw);
+  if (!TOPIC_NAME.test(value)) throw new Error('must be a Kafka topic name: 1-249 of letters, digits, . _ -');
+  return value;
+}
+
+/** Empty means "no cluster given": npm start then runs a local broker. */
+function brokerList(raw: unknown): string[] {
+  const value = text(raw).trim();
+  if (value === '') return [];
+  const brokers = value.split(',').map((broker) => broker.trim());
+  for (const broker of brokers) {
+    if (!/^[^\s:,]+:\d{1,5}$/.test(broker)) throw new Error(`"${broker}" is not host:port`);
+  }
+  return brokers;
+}
+
+function logLevel(raw: unknown): LogLevel {
+  const value = text(raw) as LogLevel;
+  if (!LOG_LEVELS.includes(value)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
+  return value;
+}
+
+export const SETTINGS = {
+  brokers: {
+    key: 'kafka.brokers',
+    env: 'KAFKA_BROKERS',
+    doc: 'Bootstrap brokers, host:port comma-separated. Empty: npm start runs a local broker.',
+    parse: brokerList,
+  },
+  clientId: { key: 'kafka.clientId', env: 'PUNCTUAL_CLIENT_ID', doc: 'Kafka client.id prefix of this node.', parse: nonEmpty },
+  groupId: {
+    key: 'node.groupId',
+    env: 'PUNCTUAL_GROUP_ID',
+    doc: 'Consumer group of all Punctual nodes of one cluster; also prefixes transactional ids.',
+    parse: nonEmpty,
+  },
+  dataDir: {
+    key: 'node.dataDir',
+    env: 'PUNCTUAL_DATA_DIR',
+    doc: 'Folder for node-local state (created at start). Relative paths are relative to the working directory.',
+    parse: nonEmpty,
+  },
+  httpPort: {
+    key: 'node.httpPort',
+    env: 'PUNCTUAL_HTTP_PORT',
+    doc: 'HTTP port of the node (health endpoints). 0 takes a free port.',
+    parse: wholeNumber(0, 65535),
+  },
+  commitIntervalMs: {
+    key: 'node.commitIntervalMs',
+    env: 'PUNCTUAL_COMMIT_INTERVAL_MS',
+    doc: 'Longest time input offsets wait before a transaction commits them when nothing else is due.',
+    parse: wholeNumber(1, 60_000),
+  },
+  sessionTimeoutMs: {
+    key: 'node.sessionTimeoutMs',
+    env: 'PUNCTUAL_SESSION_TIMEOUT_MS',
+    doc: 'Consumer-group session timeout: how long a silent node keeps its partitions.',
+    parse: wholeNumber(1_000, 300_000),
+  },
+  maxDefinitionBytes: {
+    key: 'node.maxDefinitionBytes',
+    env: 'PUNCTUAL_MAX_DEFINITION_BYTES',
+    doc: 'Largest accepted definition value; larger ones go to the dead letter topic.',
+    parse: wholeNumber(1_024, 16 * 1024 * 1024),
+  },
+  logLevel: { key: 'node.logLevel', env: 'PUNCTUAL_LOG_LEVEL', doc: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: logLevel },
+  definitionsTopic: { key: 'topics.definitions', env: 'PUNCTUAL_TOPIC_DEFINITIONS', doc: 'Input topic of schedule definitions.', parse: topicName },
+  changelogTopic: { key: 'topics.changelog', env: 'PUNCTUAL_TOPIC_CHANGELOG', doc: 'Compacted changelog of schedule state.', parse: topicName },
+  dlqTopic: { key: 'topics.dlq', env: 'PUNCTUAL_TOPIC_DLQ', doc: 'Dead letter topic for invalid definitions.', parse: topicName },
+  partitions: {
+    key: 'topics.partitions',
+    env: 'PUNCTUAL_PARTITIONS',
+    doc: 'Partition count of the definitions and changelog topics; start-up fails if existing topics differ.',
+    parse: wholeNumber(1, 10_000),
+  },
+  replicationFactor: {
+    key: 'topics.replicationFactor',
+    env: 'PUNCTUAL_REPLICATION_FACTOR',
+    doc: "Replication factor of internal topics Punctual creates; -1 takes the broker's default.replication.factor.",
+    parse: (raw: unknown) => {
+      const value = wholeNumber(-1, 32)(raw);
+      if (value === 0) throw new Error('must be -1 (broker default) or from 1 to 32');
+      return value;
+    },
+  },
+} satisfies Record<string, Setting<unknown>>;

@@ -1,0 +1,57 @@
+/**
+ * Time, injected. Nothing that schedules reads Date.now() or calls setTimeout directly, so tests
+ * drive time with ManualClock instead of sleeping.
+ */
+
+export type CancelTimer = () => void;
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Calls `callback` once `delayMs` have passed on this clock. */
+  setTimer(delayMs: number, callback: () => void): CancelTimer;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer: (delayMs, callback) => {
+    const handle = setTimeout(callback, Math.max(0, delayMs));
+    return () => clearTimeout(handle);
+  },
+};
+
+/** A clock that moves only when told to; due timers run in time order during advance(). */
+export class ManualClock implements Clock {
+  private timers: { at: number; seq: number; callback: () => void }[] = [];
+  private seq = 0;
+
+  constructor(private current: number) {}
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(delayMs: number, callback: () => void): CancelTimer {
+    const timer = { at: this.current + Math.max(0, delayMs), seq: this.seq++, callback };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
+  }
+
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (;;) {
+      const next = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!next) break;
+      this.timers = this.timers.filter((t) => t !== next);
+      this.current = next.at;
+      next.callback();
+    }
+    this.current = target;
+  }
+
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+}

@@ -1,0 +1,63 @@
+import { validateDefinition } from './definition-validation';
+
+const base = { host: 'demo', name: 'hello', action: 'INSERT', topic: 'demo.out' };
+
+describe('definition validation', () => {
+  test('an at one-shot is accepted with its instant, defaults and id', () => {
+    const result = validateDefinition({ ...base, at: '2026-11-22T10:00:00.250+01:00', data: { x: 1 } });
+    expect(result).toEqual({
+      ok: true,
+      action: 'UPSERT',
+      definition: {
+        id: 'demo/hello',
+        host: 'demo',
+        name: 'hello',
+        action: 'INSERT',
+        timing: { kind: 'at', at: Date.UTC(2026, 10, 22, 9, 0, 0, 250) },
+        topic: 'demo.out',
+        headers: {},
+        data: { x: 1 },
+        misfire: 'fire-once',
+      },
+    });
+  });
+
+  test('a delay is converted to milliseconds from its unit', () => {
+    const result = validateDefinition({ ...base, action: 'UPDATE', delay: { timeUnit: 'MINUTES', time: 2 }, key: 'k', headers: { h: 'v' } });
+    expect(result.ok && result.action === 'UPSERT' && result.definition).toMatchObject({
+      timing: { kind: 'delay', delayMs: 120_000 },
+      key: 'k',
+      headers: { h: 'v' },
+    });
+  });
+
+  test('DELETE needs only host and name', () => {
+    expect(validateDefinition({ host: 'demo', name: 'hello', action: 'DELETE' })).toEqual({ ok: true, action: 'DELETE', id: 'demo/hello' });
+  });
+
+  test.each([
+    ['not an object', 'nope', '(body)', 'must be a JSON object, got "nope"'],
+    ['missing host', { name: 'n', action: 'INSERT' }, 'host', 'is required'],
+    ['bad host characters', { ...base, host: 'a b', at: '2026-01-01T00:00:00Z' }, 'host', 'must match pattern'],
+    ['unknown action', { ...base, action: 'UPSERT', at: '2026-01-01T00:00:00Z' }, 'action', 'must be one of "INSERT", "UPDATE", "DELETE", got "UPSERT"'],
+    ['unknown field', { ...base, at: '2026-01-01T00:00:00Z', colour: 'red' }, 'colour', 'is not a known field'],
+    ['no timing', base, 'timing', 'exactly one of frequency, cron, at, delay is required for INSERT, got none'],
+    ['two timings', { ...base, at: '2026-01-01T00:00:00Z', delay: { timeUnit: 'SECONDS', time: 1 } }, 'timing', 'got at, delay'],
+    ['missing topic', { host: 'h', name: 'n', action: 'INSERT', at: '2026-01-01T00:00:00Z' }, 'topic', 'is required for INSERT'],
+    ['bad instant', { ...base, at: 'tomorrow' }, 'at', '"tomorrow" is not an ISO-8601 instant'],
+    ['instant without offset', { ...base, at: '2026-01-01T00:00:00' }, 'at', 'is not an ISO-8601 instant'],
+    ['negative delay', { ...base, delay: { timeUnit: 'SECONDS', time: -1 } }, 'delay.time', 'must be >= 0, got -1'],
+    ['zero period', { ...base, frequency: { timeUnit: 'SECONDS', time: 0 } }, 'frequency.time', 'must be >= 1, got 0'],
+    ['bad unit', { ...base, delay: { timeUnit: 'WEEKS', time: 1 } }, 'delay.timeUnit', 'got "WEEKS"'],
+    ['end before start', { ...base, at: '2026-01-01T00:00:00Z', start: '2026-02-01T00:00:00Z', end: '2026-01-01T00:00:00Z' }, 'end', 'is not after start'],
+    ['bad topic name', { ...base, topic: 'a topic', at: '2026-01-01T00:00:00Z' }, 'topic', 'must match pattern'],
+    ['timezone without cron', { ...base, at: '2026-01-01T00:00:00Z', timezone: 'UTC' }, 'timezone', 'applies only to cron'],
+    ['cron not yet supported', { ...base, cron: '* * * * *' }, 'cron', 'not supported by this release yet'],
+  ])('%s is rejected naming the field', (_case, body, field, reason) => {
+    const result = validateDefinition(body);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.field).toBe(field);
+    expect(result.reason).toContain(reason);
+  });
+});

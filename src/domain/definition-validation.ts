@@ -1,0 +1,137 @@
+/**
+ * Turns a parsed definition body into a ScheduleDefinition or a DELETE, or says exactly which field
+ * is wrong and why. The JSON Schema in schemas/ checks shape; the rules across fields live here.
+ * REST and the Kafka ingest path both use this function, so they reject the same inputs alike.
+ */
+import Ajv, { type ErrorObject } from 'ajv';
+import definitionSchema from '../../schemas/definition.schema.json';
+import { durationMs, scheduleId, type Duration, type MisfirePolicy, type ScheduleDefinition, type ScheduleId, type Timing } from './definition';
+
+export type ValidatedDefinition =
+  | { ok: true; action: 'UPSERT'; definition: ScheduleDefinition }
+  | { ok: true; action: 'DELETE'; id: ScheduleId }
+  | { ok: false; field: string; reason: string };
+
+interface DefinitionBody {
+  host: string;
+  name: string;
+  action: 'INSERT' | 'UPDATE' | 'DELETE';
+  frequency?: Duration;
+  cron?: string;
+  timezone?: string;
+  at?: string;
+  delay?: Duration;
+  start?: string;
+  end?: string;
+  limit?: number;
+  misfire?: MisfirePolicy;
+  topic?: string;
+  key?: string;
+  headers?: Record<string, string>;
+  data?: unknown;
+}
+
+const TIMING_FIELDS = ['frequency', 'cron', 'at', 'delay'] as const;
+
+/** ISO-8601 with a date, a time and an explicit offset: "2026-11-22T10:00:00Z", "...+01:00". */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+const ajv = new Ajv({ allErrors: false, strict: true });
+const checkShape = ajv.compile<DefinitionBody>(definitionSchema);
+
+/** Timings this release fires. The others pass validation of shape but are refused by name. */
+const SUPPORTED_TIMINGS: ReadonlySet<Timing['kind']> = new Set(['at', 'delay']);
+
+export function validateDefinition(body: unknown): ValidatedDefinition {
+  if (!checkShape(body)) return shapeError(checkShape.errors?.[0], body);
+  const id = scheduleId(body.host, body.name);
+  if (body.action === 'DELETE') return { ok: true, action: 'DELETE', id };
+
+  const timings = TIMING_FIELDS.filter((field) => body[field] !== undefined);
+  if (timings.length !== 1) {
+    const given = timings.length === 0 ? 'none' : timings.join(', ');
+    return invalid('timing', `exactly one of frequency, cron, at, delay is required for ${body.action}, got ${given}`);
+  }
+  if (body.topic === undefined) return invalid('topic', `is required for ${body.action}`);
+  if (body.timezone !== undefined && body.cron === undefined) return invalid('timezone', 'applies only to cron');
+
+  const instants: Partial<Record<'at' | 'start' | 'end', number>> = {};
+  for (const field of ['at', 'start', 'end'] as const) {
+    const text = body[field];
+    if (text === undefined) continue;
+    const instant = parseInstant(text);
+    if (instant === undefined) return invalid(field, `${JSON.stringify(text)} is not an ISO-8601 instant with an offset, such as 2026-01-31T09:00:00Z`);
+    instants[field] = instant;
+  }
+  if (instants.start !== undefined && instants.end !== undefined && instants.end <= instants.start) {
+    return invalid('end', `${body.end} is not after start ${body.start}`);
+  }
+
+  const timing = toTiming(body, instants.at);
+  if (!SUPPORTED_TIMINGS.has(timing.kind)) {
+    return invalid(timing.kind, `${timing.kind} schedules are not supported by this release yet (supported: ${[...SUPPORTED_TIMINGS].join(', ')})`);
+  }
+  const definition: ScheduleDefinition = {
+    id,
+    host: body.host,
+    name: body.name,
+    action: body.action,
+    timing,
+    topic: body.topic,
+    headers: body.headers ?? {},
+    data: body.data ?? null,
+    misfire: body.misfire ?? 'fire-once',
+  };
+  if (body.key !== undefined) definition.key = body.key;
+  if (instants.start !== undefined) definition.start = instants.start;
+  if (instants.end !== undefined) definition.end = instants.end;
+  if (body.limit !== undefined) definition.limit = body.limit;
+  return { ok: true, action: 'UPSERT', definition };
+}
+
+function toTiming(body: DefinitionBody, at: number | undefined): Timing {
+  if (at !== undefined) return { kind: 'at', at };
+  if (body.delay) return { kind: 'delay', delayMs: durationMs(body.delay) };
+  if (body.frequency) return { kind: 'frequency', periodMs: durationMs(body.frequency) };
+  return { kind: 'cron', expression: body.cron ?? '', timezone: body.timezone ?? 'UTC' };
+}
+
+function parseInstant(text: string): number | undefined {
+  if (!ISO_INSTANT.test(text)) return undefined;
+  const instant = Date.parse(text);
+  return Number.isNaN(instant) ? undefined : instant;
+}
+
+function invalid(field: string, reason: string): ValidatedDefinition {
+  return { ok: false, field, reason };
+}
+
+function shapeError(error: ErrorObject | undefined, body: unknown): ValidatedDefinition {
+  if (!error) return invalid('(body)', 'is not a valid definition');
+  if (error.instancePath === '' && error.keyword === 'type') return invalid('(body)', `must be a JSON object, got ${describe(body)}`);
+  const path = error.instancePath.slice(1).replaceAll('/', '.');
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return invalid(joinPath(path, String(params.missingProperty)), 'is required');
+    case 'additionalProperties':
+      return invalid(joinPath(path, String(params.additionalProperty)), 'is not a known field');
+    case 'enum':
+      return invalid(path, `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describe(valueAt(body, path))}`);
+    default:
+      return invalid(path, `${error.message ?? 'is invalid'}, got ${describe(valueAt(body, path))}`);
+  }
+}
+
+function joinPath(path: string, field: string): string {
+  return path === '' ? field : `${path}.${field}`;
+}
+
+function valueAt(body: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((current, part) => (typeof current === 'object' && current !== null ? (current as Record<string, unknown>)[part] : undefined), body);
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

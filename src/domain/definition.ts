@@ -1,0 +1,52 @@
+/** The schedule model (design section 4). Pure types, no I/O. */
+
+export type Action = 'INSERT' | 'UPDATE' | 'DELETE';
+export type TimeUnit = 'MILLISECONDS' | 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS';
+export type MisfirePolicy = 'fire-once' | 'fire-all' | 'skip';
+
+export const TIME_UNIT_MS: Record<TimeUnit, number> = {
+  MILLISECONDS: 1,
+  SECONDS: 1_000,
+  MINUTES: 60_000,
+  HOURS: 3_600_000,
+  DAYS: 86_400_000,
+};
+
+export interface Duration {
+  timeUnit: TimeUnit;
+  time: number;
+}
+
+/** Exactly one of these per INSERT/UPDATE. */
+export type Timing =
+  | { kind: 'at'; at: number }
+  | { kind: 'delay'; delayMs: number }
+  | { kind: 'frequency'; periodMs: number }
+  | { kind: 'cron'; expression: string; timezone: string };
+
+/** `<host>/<name>`. */
+export type ScheduleId = string;
+
+export interface ScheduleDefinition {
+  id: ScheduleId;
+  host: string;
+  name: string;
+  action: 'INSERT' | 'UPDATE';
+  timing: Timing;
+  topic: string;
+  key?: string;
+  headers: Record<string, string>;
+  data: unknown;
+  start?: number;
+  end?: number;
+  limit?: number;
+  misfire: MisfirePolicy;
+}
+
+export function scheduleId(host: string, name: string): ScheduleId {
+  return `${host}/${name}`;
+}
+
+export function durationMs(duration: Duration): number {
+  return duration.time * TIME_UNIT_MS[duration.timeUnit];
+}

@@ -1,0 +1,39 @@
+import { executionEvent } from './execution-event';
+import type { ScheduleDefinition } from './definition';
+
+const definition: ScheduleDefinition = {
+  id: 'demo/hello',
+  host: 'demo',
+  name: 'hello',
+  action: 'INSERT',
+  timing: { kind: 'at', at: 1_700_000_000_000 },
+  topic: 'demo.out',
+  headers: { team: 'blue', 'punctual-id': 'spoofed' },
+  data: { x: 1 },
+  misfire: 'fire-once',
+};
+
+test('the execution event carries the design fields, the schedule id as key and the fire id header', () => {
+  const event = executionEvent(definition, { scheduledAt: 1_700_000_000_000, occurrence: 1 }, 1_700_000_000_005);
+  expect(event.key).toBe('demo/hello');
+  expect(JSON.parse(event.value)).toEqual({
+    id: 'demo/hello',
+    host: 'demo',
+    name: 'hello',
+    scheduledAt: '2023-11-14T22:13:20.000Z',
+    firedAt: '2023-11-14T22:13:20.005Z',
+    occurrence: 1,
+    data: { x: 1 },
+  });
+  expect(event.headers).toEqual({
+    team: 'blue',
+    'punctual-id': 'demo/hello',
+    'punctual-scheduled-at': '1700000000000',
+    'punctual-occurrence': '1',
+    'punctual-fire-id': 'demo/hello@1700000000000',
+  });
+});
+
+test('the definition key, when given, is the event key', () => {
+  expect(executionEvent({ ...definition, key: 'order-7' }, { scheduledAt: 0, occurrence: 1 }, 0).key).toBe('order-7');
+});
