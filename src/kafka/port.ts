@@ -85,7 +85,10 @@ export interface RecordBatch {
 
 /** Callbacks of a group member. Calls for one member never overlap: each awaits the previous one. */
 export interface GroupListener {
-  /** Partitions this member now owns. Records of a partition arrive only after this resolves. */
+  /**
+   * Called after every group join with the partitions newly owned (possibly none). Records of a
+   * partition arrive only after this resolves.
+   */
   onAssigned(partitions: TopicPartition[]): Promise<void>;
   /** Partitions this member no longer owns, or all of them when it leaves the group. */
   onRevoked(partitions: TopicPartition[]): Promise<void>;
@@ -117,6 +120,7 @@ export interface GroupConsumer {
 
 export interface TopicSpec {
   topic: string;
+  /** -1 takes the broker's num.partitions. */
   partitions: number;
   /** -1 takes the broker's default.replication.factor. */
   replicationFactor: number;

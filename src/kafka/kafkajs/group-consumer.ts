@@ -78,7 +78,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     this.logger.info('assignment changed', { assigned: assigned.length, revoked: revoked.length, owned: next.length });
     await this.revoke(revoked);
     this.owned = next;
-    if (assigned.length > 0) await this.options.listener.onAssigned(assigned);
+    await this.options.listener.onAssigned(assigned);
   }
 
   private async revoke(partitions: TopicPartition[]): Promise<void> {

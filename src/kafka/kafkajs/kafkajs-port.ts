@@ -44,9 +44,12 @@ export class KafkajsPort implements KafkaPort {
     return new KafkajsGroupConsumer(this.kafka, options, this.logger.child({ groupId: options.groupId }));
   }
 
-  // kafkajs logs every retried broker error at ERROR; the callers decide what is an error, so those are warnings here.
-  private log({ namespace, log }: LogEntry): void {
+  // kafkajs logs every broker error it retries (coordinator loading, concurrent transactions) at ERROR.
+  // What finally fails reaches Punctual as a thrown error and is logged there, so kafkajs' own lines are debug.
+  private log({ namespace, level, log }: LogEntry): void {
     const { message, ...fields } = log;
-    this.logger.warn('kafkajs', { namespace, detail: message, error: fields.error });
+    const entry = { namespace, detail: message, error: fields.error };
+    if (level === logLevel.WARN) this.logger.warn('kafkajs', entry);
+    else this.logger.debug('kafkajs', entry);
   }
 }

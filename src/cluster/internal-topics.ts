@@ -1,0 +1,43 @@
+/**
+ * Creates Punctual's internal topics when missing and refuses to start when an existing one has the
+ * wrong partition count (schedule ids would hash to other partitions than their state).
+ */
+import type { PunctualConfig } from '../config/config';
+import type { Admin, TopicSpec } from '../kafka/port';
+
+export class TopicMismatchError extends Error {
+  constructor(
+    readonly topic: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`topic ${topic} has ${actual} partitions but ${expected} are configured (PUNCTUAL_PARTITIONS); refusing to start`);
+    this.name = 'TopicMismatchError';
+  }
+}
+
+export function internalTopicSpecs(config: PunctualConfig): TopicSpec[] {
+  const { topics } = config;
+  const compacted = { 'cleanup.policy': 'compact' };
+  return [
+    { topic: topics.definitions, partitions: topics.partitions, replicationFactor: topics.replicationFactor, config: compacted },
+    { topic: topics.changelog, partitions: topics.partitions, replicationFactor: topics.replicationFactor, config: compacted },
+    // The DLQ keeps records for inspection under the broker's retention; its partition count is free.
+    { topic: topics.dlq, partitions: topics.partitions, replicationFactor: topics.replicationFactor },
+  ];
+}
+
+/** Returns the topics it created. */
+export async function ensureInternalTopics(admin: Admin, config: PunctualConfig): Promise<string[]> {
+  const specs = internalTopicSpecs(config);
+  const existing = await admin.describeTopics(specs.map((spec) => spec.topic));
+  for (const spec of specs) {
+    const found = existing.find((topic) => topic.topic === spec.topic);
+    if (found && spec.topic !== config.topics.dlq && found.partitions !== spec.partitions) {
+      throw new TopicMismatchError(spec.topic, spec.partitions, found.partitions);
+    }
+  }
+  const missing = specs.filter((spec) => !existing.some((topic) => topic.topic === spec.topic));
+  if (missing.length > 0) await admin.createTopics(missing);
+  return missing.map((spec) => spec.topic);
+}

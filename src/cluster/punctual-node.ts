@@ -1,0 +1,118 @@
+/**
+ * A Punctual node: one member of the consumer group on the definitions topic. Kafka assigns each
+ * partition to exactly one member; the node runs a PartitionTask for each partition it owns and
+ * closes it when the partition is revoked (master/master failover).
+ */
+import type { PunctualConfig } from '../config/config';
+import type { Clock } from '../domain/clock';
+import type { Admin, GroupConsumer, IncomingRecord, KafkaPort, TopicPartition } from '../kafka/port';
+import type { Logger } from '../log/logger';
+import { PartitionTask } from './partition-task';
+import { TargetTopics } from './target-topics';
+
+export interface PunctualNodeOptions {
+  config: PunctualConfig;
+  port: KafkaPort;
+  clock: Clock;
+  logger: Logger;
+}
+
+export class PunctualNode {
+  private readonly tasks = new Map<number, PartitionTask>();
+  private readonly logger: Logger;
+  private readonly admin: Admin;
+  private readonly consumer: GroupConsumer;
+  private readonly targetTopics: TargetTopics;
+  private joined = false;
+  private stopped: Promise<void> | undefined;
+  private markReady: () => void = () => undefined;
+  /** Resolves once the node joined the group and started a task for every partition it owns. */
+  readonly ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
+
+  constructor(private readonly options: PunctualNodeOptions) {
+    const { config, port } = options;
+    this.logger = options.logger.child({ component: 'node' });
+    this.admin = port.createAdmin();
+    this.targetTopics = new TargetTopics(this.admin);
+    this.consumer = port.createGroupConsumer({
+      groupId: config.groupId,
+      topics: [config.topics.definitions],
+      fromBeginning: true,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      heartbeatIntervalMs: Math.max(100, Math.floor(config.sessionTimeoutMs / 10)),
+      listener: {
+        onAssigned: (partitions) => this.assign(partitions),
+        onRevoked: (partitions) => this.revoke(partitions),
+        onRecords: (batch) => this.deliver(batch.partition, batch.records),
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    await this.consumer.start();
+  }
+
+  /** True while joined with every owned partition's task running. */
+  isReady(): boolean {
+    return this.joined && [...this.tasks.values()].every((task) => task.lifecycle.is('running'));
+  }
+
+  ownedPartitions(): number[] {
+    return [...this.tasks.keys()].sort((a, b) => a - b);
+  }
+
+  /** Leaves the group after closing every task (each finishes its open transaction). Idempotent. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      await this.consumer.stop();
+      await Promise.all([...this.tasks.values()].map((task) => task.close()));
+      await this.admin.close();
+    })();
+    return this.stopped;
+  }
+
+  private async assign(partitions: TopicPartition[]): Promise<void> {
+    const { config, port, clock } = this.options;
+    await Promise.all(
+      partitions.map(async (input) => {
+        const task = new PartitionTask({
+          input,
+          groupId: config.groupId,
+          dlqTopic: config.topics.dlq,
+          commitIntervalMs: config.commitIntervalMs,
+          maxDefinitionBytes: config.maxDefinitionBytes,
+          port,
+          targetTopics: this.targetTopics,
+          clock,
+          logger: this.logger,
+        });
+        this.tasks.set(input.partition, task);
+        await task.start();
+      }),
+    );
+    this.joined = true;
+    this.logger.info('partitions assigned', { assigned: partitions.map((tp) => tp.partition), owned: this.ownedPartitions() });
+    this.markReady();
+  }
+
+  private async revoke(partitions: TopicPartition[]): Promise<void> {
+    await Promise.all(
+      partitions.map(async ({ partition }) => {
+        const task = this.tasks.get(partition);
+        this.tasks.delete(partition);
+        await task?.close();
+      }),
+    );
+    this.logger.info('partitions revoked', { revoked: partitions.map((tp) => tp.partition), owned: this.ownedPartitions() });
+  }
+
+  private async deliver(partition: number, records: IncomingRecord[]): Promise<void> {
+    const task = this.tasks.get(partition);
+    if (!task || !task.lifecycle.is('running')) {
+      // Without a running task nothing may be applied; the records stay uncommitted for the next owner.
+      throw new Error(`no running task for partition ${partition}`);
+    }
+    await task.ingest(records);
+  }
+}

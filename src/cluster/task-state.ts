@@ -1,0 +1,44 @@
+/**
+ * Lifecycle of a PartitionTask, with its allowed transitions:
+ *
+ *   created -> starting -> running -> closing -> closed
+ *   starting | running -> fenced -> closing   (another owner took the transactional.id)
+ *
+ * (restoring and suspended arrive with the state store.)
+ */
+export type TaskState = 'created' | 'starting' | 'running' | 'fenced' | 'closing' | 'closed';
+
+const ALLOWED: Record<TaskState, readonly TaskState[]> = {
+  created: ['starting', 'closing'],
+  starting: ['running', 'fenced', 'closing'],
+  running: ['fenced', 'closing'],
+  fenced: ['closing'],
+  closing: ['closed'],
+  closed: [],
+};
+
+export class IllegalTaskTransitionError extends Error {
+  constructor(from: TaskState, to: TaskState, task: string) {
+    super(`task ${task} cannot go from ${from} to ${to}`);
+    this.name = 'IllegalTaskTransitionError';
+  }
+}
+
+export class TaskLifecycle {
+  private current: TaskState = 'created';
+
+  constructor(private readonly task: string) {}
+
+  get state(): TaskState {
+    return this.current;
+  }
+
+  transition(to: TaskState): void {
+    if (!ALLOWED[this.current].includes(to)) throw new IllegalTaskTransitionError(this.current, to, this.task);
+    this.current = to;
+  }
+
+  is(...states: TaskState[]): boolean {
+    return states.includes(this.current);
+  }
+}

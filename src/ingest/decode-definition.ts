@@ -1,0 +1,40 @@
+/**
+ * Turns a record of the definitions topic into a command for the partition task, or into a reason
+ * for the dead letter topic. Never throws: bad input must not stop a partition.
+ */
+import { validateDefinition } from '../domain/definition-validation';
+import type { ScheduleDefinition, ScheduleId } from '../domain/definition';
+import type { IncomingRecord } from '../kafka/port';
+
+export type DefinitionCommand =
+  | { kind: 'upsert'; definition: ScheduleDefinition }
+  | { kind: 'delete'; id: ScheduleId }
+  | { kind: 'invalid'; reason: string };
+
+export function decodeDefinition(record: IncomingRecord, maxBytes: number): DefinitionCommand {
+  const key = record.key?.toString('utf8');
+  if (key === undefined || key === '') return invalid('key', 'is missing; it must be the schedule id <host>/<name>');
+  if (record.value === null) {
+    // A tombstone deletes by key.
+    return /^[A-Za-z0-9._:-]{1,255}\/[A-Za-z0-9._:-]{1,255}$/.test(key)
+      ? { kind: 'delete', id: key }
+      : invalid('key', `${JSON.stringify(key)} of a tombstone is not a schedule id <host>/<name>`);
+  }
+  if (record.value.length > maxBytes) return invalid('(body)', `is ${record.value.length} bytes, over the limit of ${maxBytes}`);
+
+  let body: unknown;
+  try {
+    body = JSON.parse(record.value.toString('utf8'));
+  } catch (error) {
+    return invalid('(body)', `is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const result = validateDefinition(body);
+  if (!result.ok) return invalid(result.field, result.reason);
+  const id = result.action === 'DELETE' ? result.id : result.definition.id;
+  if (key !== id) return invalid('key', `${JSON.stringify(key)} does not match host/name ${JSON.stringify(id)}`);
+  return result.action === 'DELETE' ? { kind: 'delete', id } : { kind: 'upsert', definition: result.definition };
+}
+
+function invalid(field: string, reason: string): DefinitionCommand {
+  return { kind: 'invalid', reason: `${field}: ${reason}` };
+}

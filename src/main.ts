@@ -1,0 +1,104 @@
+/**
+ * `npm start`: wiring only. Config -> logger -> Kafka (a local broker when KAFKA_BROKERS is empty)
+ * -> internal topics -> node -> HTTP, and an orderly shutdown on SIGINT/SIGTERM.
+ */
+import { mkdir } from 'node:fs/promises';
+import { healthApp, listen, type RunningServer } from './api/health-server';
+import { ensureInternalTopics } from './cluster/internal-topics';
+import { PunctualNode } from './cluster/punctual-node';
+import { ConfigError, loadConfig, type PunctualConfig } from './config/config';
+import { LocalKafka } from './dev/local-kafka';
+import { systemClock } from './domain/clock';
+import { KafkajsPort } from './kafka/kafkajs/kafkajs-port';
+import { createLogger, type Logger } from './log/logger';
+
+type ShutdownStep = { name: string; run: () => Promise<void> };
+
+/** Run in order on shutdown; each component puts itself first when it starts. */
+const shutdownSteps: ShutdownStep[] = [];
+
+async function main(): Promise<void> {
+  let config: PunctualConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel).child({ service: 'punctual' });
+  installSignalHandlers(logger);
+
+  let brokers = config.kafka.brokers;
+  if (brokers.length === 0) {
+    logger.info('KAFKA_BROKERS is empty: starting a local Kafka broker');
+    const local = await LocalKafka.start({ log: (line) => logger.info(line) });
+    shutdownSteps.unshift({ name: 'local Kafka', run: () => local.stop() });
+    brokers = local.bootstrap.split(',');
+  }
+  console.log(`KAFKA_BROKERS=${brokers.join(',')}`);
+
+  const port = new KafkajsPort({ brokers, clientId: config.kafka.clientId, logger });
+  const admin = port.createAdmin();
+  await admin.connect();
+  try {
+    const created = await ensureInternalTopics(admin, config);
+    if (created.length > 0) logger.info('internal topics created', { topics: created });
+  } finally {
+    await admin.close();
+  }
+  await mkdir(config.dataDir, { recursive: true });
+
+  const node = new PunctualNode({ config, port, clock: systemClock, logger });
+  shutdownSteps.unshift({ name: 'node', run: () => node.stop() });
+  await node.start();
+  const http: RunningServer = await listen(healthApp(node), config.httpPort);
+  shutdownSteps.unshift({ name: 'http', run: () => http.close() });
+
+  await node.ready;
+  console.log(
+    `Punctual node ready: group ${config.groupId}, partitions [${node.ownedPartitions().join(',')}] of ${config.topics.definitions}, http://127.0.0.1:${http.port}`,
+  );
+}
+
+/** Ctrl-C and SIGTERM run the shutdown steps in order (HTTP, node, local broker); a second signal exits at once. */
+function installSignalHandlers(logger: Logger): void {
+  let shuttingDown = false;
+  const shutdown = (signal: string): void => {
+    if (shuttingDown) {
+      logger.warn('second signal: exiting without a clean shutdown', { signal });
+      process.exit(1);
+    }
+    shuttingDown = true;
+    logger.info('shutting down', { signal });
+    void (async () => {
+      const failed = await runShutdownSteps((step, error) => logger.error('shutdown step failed', { step, error }));
+      logger.info('stopped');
+      process.exit(failed ? 1 : 0);
+    })();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** Runs every step even when one fails; returns whether any failed. */
+async function runShutdownSteps(onError: (step: string, error: unknown) => void): Promise<boolean> {
+  let failed = false;
+  for (const step of shutdownSteps.splice(0)) {
+    try {
+      await step.run();
+    } catch (error) {
+      failed = true;
+      onError(step.name, error);
+    }
+  }
+  return failed;
+}
+
+main().catch(async (error: unknown) => {
+  console.error(`punctual failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  await runShutdownSteps((step, stepError) => console.error(`stopping ${step} failed: ${String(stepError)}`));
+  process.exit(1);
+});
