@@ -101,6 +101,8 @@ export class PartitionTask {
     for (const record of records) {
       // After a rebalance the consumer re-reads from the committed offset; records already applied here are skipped.
       if (this.nextOffset !== undefined && record.offset < this.nextOffset) continue;
+      // The consumer resumes at the committed offset, so the first record shows where that is.
+      this.committedOffset ??= record.offset;
       await this.apply(record);
       this.nextOffset = record.offset + 1;
     }

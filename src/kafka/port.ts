@@ -107,6 +107,8 @@ export interface GroupConsumerOptions {
   fromBeginning: boolean;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  /** Longest a fetch waits on the broker for new records (also bounds how long stop() waits for a fetch). Default 1000. */
+  maxWaitMs?: number;
 }
 
 /**

@@ -40,11 +40,13 @@ export async function readCommittedUntil(
   until: (records: IncomingRecord[]) => boolean,
   timeoutMs = 30_000,
 ): Promise<IncomingRecord[]> {
+  await waitForTopic(port, topic, timeoutMs);
   const records: IncomingRecord[] = [];
   const consumer = port.createGroupConsumer({
     groupId: uniqueName('reader'),
     topics: [topic],
     fromBeginning: true,
+    maxWaitMs: 100,
     listener: {
       onAssigned: async () => undefined,
       onRevoked: async () => undefined,
@@ -59,6 +61,17 @@ export async function readCommittedUntil(
     return [...records];
   } finally {
     await consumer.stop();
+  }
+}
+
+/** Waits until `topic` exists (target topics appear only when Punctual ingests a definition). */
+export async function waitForTopic(port: KafkaPort, topic: string, timeoutMs = 30_000): Promise<void> {
+  const admin = port.createAdmin();
+  await admin.connect();
+  try {
+    await waitFor(`topic ${topic} to exist`, async () => (await admin.describeTopics([topic])).length === 1, { timeoutMs, intervalMs: 100 });
+  } finally {
+    await admin.close();
   }
 }
 

@@ -29,6 +29,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      maxWaitTimeInMs: options.maxWaitMs ?? 1_000,
       readUncommitted: false,
       allowAutoTopicCreation: false,
     });

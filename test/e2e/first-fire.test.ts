@@ -1,0 +1,131 @@
+/**
+ * The first slice end to end against the real broker: definitions produced to Kafka fire once, on
+ * time, with the execution event format of the design; bad input goes to the DLQ without stopping
+ * the partition; a DELETE applied before the due time prevents the fire.
+ */
+import type { PunctualNode } from '../../src/cluster/punctual-node';
+import type { PunctualConfig } from '../../src/config/config';
+import { DLQ_HEADERS } from '../../src/ingest/dead-letter';
+import type { IncomingRecord, KafkaPort, Producer } from '../../src/kafka/port';
+import { readCommittedUntil, testPort, uniqueName, valueOf } from '../helpers/kafka';
+import { definitionRecord, startNode, testConfig } from '../helpers/punctual';
+
+let port: KafkaPort;
+let config: PunctualConfig;
+let node: PunctualNode;
+let producer: Producer;
+
+beforeAll(async () => {
+  port = testPort();
+  config = testConfig();
+  node = await startNode(port, config);
+  producer = port.createProducer();
+  await producer.connect();
+});
+
+afterAll(async () => {
+  await producer.close();
+  await node.stop();
+});
+
+function send(body: Record<string, unknown>): Promise<unknown> {
+  return producer.send([definitionRecord(config.topics.definitions, body)]);
+}
+
+function eventsOf(records: IncomingRecord[]): Record<string, unknown>[] {
+  return records.map((record) => JSON.parse(valueOf(record)) as Record<string, unknown>);
+}
+
+test('an at one-shot fires once, at or after its due time, with the design headers and value', async () => {
+  const topic = uniqueName('out');
+  const dueAt = Date.now() + 1_500;
+  await send({ host: 'demo', name: 'hello', action: 'INSERT', at: new Date(dueAt).toISOString(), topic, data: { x: 1 }, headers: { team: 'blue' } });
+
+  const [event, ...rest] = await readCommittedUntil(port, topic, (records) => records.length >= 1);
+  const receivedAt = Date.now();
+  expect(rest).toEqual([]);
+  expect(event?.key?.toString()).toBe('demo/hello');
+  expect(event?.headers).toEqual({
+    team: 'blue',
+    'punctual-id': 'demo/hello',
+    'punctual-scheduled-at': String(dueAt),
+    'punctual-occurrence': '1',
+    'punctual-fire-id': `demo/hello@${dueAt}`,
+  });
+  const [value] = eventsOf(event ? [event] : []);
+  expect(value).toMatchObject({ id: 'demo/hello', host: 'demo', name: 'hello', scheduledAt: new Date(dueAt).toISOString(), occurrence: 1, data: { x: 1 } });
+  expect(Date.parse(String(value?.firedAt))).toBeGreaterThanOrEqual(dueAt);
+  expect(receivedAt).toBeGreaterThanOrEqual(dueAt);
+});
+
+test('a delay one-shot fires at the definition record timestamp plus the delay', async () => {
+  const topic = uniqueName('out');
+  const sentAt = Date.now();
+  await send({ host: 'demo', name: 'later', action: 'INSERT', delay: { timeUnit: 'MILLISECONDS', time: 800 }, topic, key: 'order-7' });
+
+  const [event] = await readCommittedUntil(port, topic, (records) => records.length >= 1);
+  const scheduledAt = Number(event?.headers['punctual-scheduled-at']);
+  // The record timestamp is set by the producer between sentAt and now.
+  expect(scheduledAt).toBeGreaterThanOrEqual(sentAt + 800);
+  expect(scheduledAt).toBeLessThanOrEqual(Date.now());
+  expect(event?.key?.toString()).toBe('order-7');
+});
+
+test('a bad definition goes to the DLQ with its reason and the good one behind it still fires', async () => {
+  const topic = uniqueName('out');
+  // Same host/name keys hash to the same partition as each other only by chance; the bad and good
+  // records share a key here so the good one is really behind the bad one in one partition.
+  await producer.send([
+    { topic: config.topics.definitions, key: 'demo/same', value: '{not json' },
+    definitionRecord(config.topics.definitions, { host: 'demo', name: 'same', action: 'INSERT', topic, at: new Date().toISOString() }),
+  ]);
+  await producer.send([definitionRecord(config.topics.definitions, { host: 'demo', name: 'no-topic', action: 'INSERT', delay: { timeUnit: 'SECONDS', time: 1 } })]);
+
+  const fired = await readCommittedUntil(port, topic, (records) => records.length >= 1);
+  expect(fired.map((record) => record.key?.toString())).toEqual(['demo/same']);
+
+  const dead = await readCommittedUntil(port, config.topics.dlq, (records) => records.length >= 2);
+  const reasons = Object.fromEntries(dead.map((record) => [record.key?.toString(), record.headers[DLQ_HEADERS.reason]]));
+  expect(reasons['demo/same']).toMatch(/^\(body\): is not JSON/);
+  expect(reasons['demo/no-topic']).toBe('topic: is required for INSERT');
+  const notJson = dead.find((record) => record.key?.toString() === 'demo/same');
+  expect(notJson && valueOf(notJson)).toBe('{not json');
+  expect(notJson?.headers[DLQ_HEADERS.topic]).toBe(config.topics.definitions);
+});
+
+test('a DELETE or tombstone applied before the due time prevents the fire', async () => {
+  const topic = uniqueName('out');
+  const dueAt = new Date(Date.now() + 2_000).toISOString();
+  await send({ host: 'demo', name: 'cancelled', action: 'INSERT', at: dueAt, topic });
+  await send({ host: 'demo', name: 'tombstoned', action: 'INSERT', at: dueAt, topic });
+  await send({ host: 'demo', name: 'cancelled', action: 'DELETE' });
+  await producer.send([{ topic: config.topics.definitions, key: 'demo/tombstoned', value: null }]);
+  // A marker due after the others: once it is on the topic, the cancelled ones would have been too.
+  await send({ host: 'demo', name: 'marker', action: 'INSERT', at: new Date(Date.parse(dueAt) + 500).toISOString(), topic });
+
+  const fired = await readCommittedUntil(port, topic, (records) => records.some((r) => r.key?.toString() === 'demo/marker'));
+  expect(fired.map((record) => record.key?.toString())).toEqual(['demo/marker']);
+});
+
+test('input offsets are committed by the firing transactions once nothing is pending', async () => {
+  const topic = uniqueName('out');
+  await send({ host: 'demo', name: 'offsets', action: 'INSERT', at: new Date().toISOString(), topic });
+  await readCommittedUntil(port, topic, (records) => records.length >= 1);
+  const admin = port.createAdmin();
+  await admin.connect();
+  try {
+    const ends = await readEndOffsetsByReading();
+    const committed = await admin.fetchCommittedOffsets(config.groupId, config.topics.definitions);
+    for (const { partition, offset } of committed) expect(offset).toBe(ends.get(partition) ?? -1);
+  } finally {
+    await admin.close();
+  }
+});
+
+/** The end offset of every definitions partition this suite wrote, from reading it (read_committed). */
+async function readEndOffsetsByReading(): Promise<Map<number, number>> {
+  const records = await readCommittedUntil(port, config.topics.definitions, (seen) => seen.some((r) => r.key?.toString() === 'demo/offsets'));
+  const ends = new Map<number, number>();
+  for (const record of records) ends.set(record.partition, Math.max(ends.get(record.partition) ?? 0, record.offset + 1));
+  return ends;
+}

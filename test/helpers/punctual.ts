@@ -1,0 +1,43 @@
+/** Starts Punctual nodes in-process against the test broker, each test with its own topics and group. */
+import { ensureInternalTopics } from '../../src/cluster/internal-topics';
+import { PunctualNode } from '../../src/cluster/punctual-node';
+import { loadConfig, type PunctualConfig } from '../../src/config/config';
+import { systemClock } from '../../src/domain/clock';
+import type { KafkaPort } from '../../src/kafka/port';
+import { createLogger, silentLogger } from '../../src/log/logger';
+import { testBrokers, uniqueName } from './kafka';
+
+/** A node configuration with unique topic names and group; set PUNCTUAL_TEST_LOGS=1 to see node logs. */
+export function testConfig(env: Record<string, string> = {}): PunctualConfig {
+  const prefix = uniqueName('p');
+  return loadConfig({
+    KAFKA_BROKERS: testBrokers().join(','),
+    PUNCTUAL_GROUP_ID: `${prefix}.group`,
+    PUNCTUAL_TOPIC_DEFINITIONS: `${prefix}.definitions`,
+    PUNCTUAL_TOPIC_CHANGELOG: `${prefix}.changelog`,
+    PUNCTUAL_TOPIC_DLQ: `${prefix}.dlq`,
+    PUNCTUAL_PARTITIONS: '3',
+    PUNCTUAL_SESSION_TIMEOUT_MS: '6000',
+    PUNCTUAL_HTTP_PORT: '0',
+    ...env,
+  });
+}
+
+export async function startNode(port: KafkaPort, config: PunctualConfig): Promise<PunctualNode> {
+  const admin = port.createAdmin();
+  await admin.connect();
+  try {
+    await ensureInternalTopics(admin, config);
+  } finally {
+    await admin.close();
+  }
+  const logger = process.env.PUNCTUAL_TEST_LOGS ? createLogger('debug') : silentLogger;
+  const node = new PunctualNode({ config, port, clock: systemClock, logger });
+  await node.start();
+  await node.ready;
+  return node;
+}
+
+export function definitionRecord(topic: string, body: Record<string, unknown>): { topic: string; key: string; value: string } {
+  return { topic, key: `${String(body.host)}/${String(body.name)}`, value: JSON.stringify(body) };
+}
