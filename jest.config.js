@@ -9,4 +9,5 @@ module.exports = {
   // Integration suites share one broker; two workers match the machine's two cores.
   maxWorkers: 2,
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
 };

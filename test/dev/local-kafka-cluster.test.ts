@@ -3,6 +3,7 @@
  * factor 3 takes acks=all writes, and stop() leaves no JVM behind.
  */
 import { LocalKafka } from '../../src/dev/local-kafka';
+import { isAlive } from '../helpers/processes';
 import { readCommitted, testPort, uniqueName, valueOf } from '../helpers/kafka';
 
 jest.setTimeout(180_000);
@@ -34,12 +35,3 @@ test('a replication-factor-3 topic on the three-broker cluster takes and serves 
   }
   for (const pid of pids) expect(isAlive(pid)).toBe(false);
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

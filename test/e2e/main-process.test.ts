@@ -1,0 +1,95 @@
+/**
+ * The built entry point (what `npm start` runs) as a separate process: it becomes ready, fires a
+ * definition produced to Kafka, and stops cleanly on SIGINT/SIGTERM, leaving no broker JVM behind.
+ * `npm test` builds dist/ first (pretest).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { readCommittedUntil, testBrokers, testPort, uniqueName } from '../helpers/kafka';
+import { commandOf, descendants, isAlive } from '../helpers/processes';
+import { definitionRecord } from '../helpers/punctual';
+import { waitFor } from '../helpers/wait-for';
+
+jest.setTimeout(120_000);
+
+const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+
+interface RunningMain {
+  child: ChildProcess;
+  definitionsTopic: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startMain(env: Record<string, string>): RunningMain {
+  const prefix = uniqueName('main');
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      ...process.env,
+      PUNCTUAL_GROUP_ID: `${prefix}.group`,
+      PUNCTUAL_TOPIC_DEFINITIONS: `${prefix}.definitions`,
+      PUNCTUAL_TOPIC_CHANGELOG: `${prefix}.changelog`,
+      PUNCTUAL_TOPIC_DLQ: `${prefix}.dlq`,
+      PUNCTUAL_PARTITIONS: '2',
+      PUNCTUAL_HTTP_PORT: '0',
+      PUNCTUAL_DATA_DIR: path.join('/tmp', prefix),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, definitionsTopic: `${prefix}.definitions`, output: () => output, exited };
+}
+
+async function readyLine(main: RunningMain): Promise<{ brokers: string; httpPort: number }> {
+  const line = await waitFor('the ready line', () => /Punctual node ready: .* http:\/\/127\.0\.0\.1:(\d+)/.exec(main.output()) ?? undefined, {
+    timeoutMs: 90_000,
+  }).catch((error: unknown) => {
+    throw new Error(`${String(error)}\n--- output ---\n${main.output()}`);
+  });
+  const brokers = /KAFKA_BROKERS=(\S+)/.exec(main.output())?.[1] ?? '';
+  return { brokers, httpPort: Number(line[1]) };
+}
+
+test('with KAFKA_BROKERS set it uses that cluster, fires a definition, answers health checks and stops on SIGTERM', async () => {
+  const main = startMain({ KAFKA_BROKERS: testBrokers().join(',') });
+  try {
+    const { brokers, httpPort } = await readyLine(main);
+    expect(brokers).toBe(testBrokers().join(','));
+    expect(main.output()).not.toContain('starting a local Kafka broker');
+    const ready = await fetch(`http://127.0.0.1:${httpPort}/health/ready`);
+    expect(ready.status).toBe(200);
+
+    const port = testPort();
+    const producer = port.createProducer();
+    await producer.connect();
+    const topic = uniqueName('out');
+    await producer.send([definitionRecord(main.definitionsTopic, { host: 'demo', name: 'hello', action: 'INSERT', at: new Date().toISOString(), topic, data: { x: 1 } })]);
+    await producer.close();
+    const [event] = await readCommittedUntil(port, topic, (records) => records.length >= 1);
+    expect(event?.headers['punctual-id']).toBe('demo/hello');
+  } finally {
+    main.child.kill('SIGTERM');
+  }
+  expect(await main.exited).toBe(0);
+  expect(main.output()).toContain('"msg":"stopped"');
+});
+
+test('without KAFKA_BROKERS it starts its own broker, and SIGINT stops the node and every broker JVM', async () => {
+  const main = startMain({ KAFKA_BROKERS: '' });
+  let jvms: number[] = [];
+  try {
+    const { brokers } = await readyLine(main);
+    expect(brokers).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(brokers).not.toBe(testBrokers().join(','));
+    jvms = descendants(main.child.pid ?? -1).filter((pid) => commandOf(pid).includes('kafka.Kafka'));
+    expect(jvms.length).toBeGreaterThan(0);
+  } finally {
+    main.child.kill('SIGINT');
+  }
+  expect(await main.exited).toBe(0);
+  for (const pid of jvms) expect(isAlive(pid)).toBe(false);
+});
