@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { readCommittedUntil, testBrokers, testPort, uniqueName } from '../helpers/kafka';
 import { commandOf, descendants, isAlive } from '../helpers/processes';
-import { definitionRecord } from '../helpers/punctual';
+import { definitionRecord, uniqueNodeEnv } from '../helpers/punctual';
 import { waitFor } from '../helpers/wait-for';
 
 jest.setTimeout(120_000);
@@ -26,12 +26,8 @@ function startMain(env: Record<string, string>): RunningMain {
   const child = spawn(process.execPath, [MAIN], {
     env: {
       ...process.env,
-      PUNCTUAL_GROUP_ID: `${prefix}.group`,
-      PUNCTUAL_TOPIC_DEFINITIONS: `${prefix}.definitions`,
-      PUNCTUAL_TOPIC_CHANGELOG: `${prefix}.changelog`,
-      PUNCTUAL_TOPIC_DLQ: `${prefix}.dlq`,
+      ...uniqueNodeEnv(prefix),
       PUNCTUAL_PARTITIONS: '2',
-      PUNCTUAL_HTTP_PORT: '0',
       PUNCTUAL_DATA_DIR: path.join('/tmp', prefix),
       ...env,
     },

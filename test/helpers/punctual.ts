@@ -7,10 +7,9 @@ import type { KafkaPort } from '../../src/kafka/port';
 import { createLogger, silentLogger } from '../../src/log/logger';
 import { testBrokers, uniqueName } from './kafka';
 
-/** A node configuration with unique topic names and group; set PUNCTUAL_TEST_LOGS=1 to see node logs. */
-export function testConfig(env: Record<string, string> = {}): PunctualConfig {
-  const prefix = uniqueName('p');
-  return loadConfig({
+/** Environment for a node with its own topics and group (`<prefix>.definitions`, ...), as a test needs. */
+export function uniqueNodeEnv(prefix = uniqueName('p')): Record<string, string> {
+  return {
     KAFKA_BROKERS: testBrokers().join(','),
     PUNCTUAL_GROUP_ID: `${prefix}.group`,
     PUNCTUAL_TOPIC_DEFINITIONS: `${prefix}.definitions`,
@@ -19,8 +18,12 @@ export function testConfig(env: Record<string, string> = {}): PunctualConfig {
     PUNCTUAL_PARTITIONS: '3',
     PUNCTUAL_SESSION_TIMEOUT_MS: '6000',
     PUNCTUAL_HTTP_PORT: '0',
-    ...env,
-  });
+  };
+}
+
+/** A node configuration with unique topic names and group; set PUNCTUAL_TEST_LOGS=1 to see node logs. */
+export function testConfig(env: Record<string, string> = {}): PunctualConfig {
+  return loadConfig({ ...uniqueNodeEnv(), ...env });
 }
 
 export async function startNode(port: KafkaPort, config: PunctualConfig): Promise<PunctualNode> {
