@@ -1,0 +1,78 @@
+/**
+ * When a schedule's occurrences fall. Pure maths on epoch milliseconds.
+ *
+ * - at: once at the instant; delay: once at the definition record's timestamp plus the delay.
+ * - frequency: at start + k*period when start is given, else at multiples of the period since the
+ *   epoch (every 5 minutes: :00, :05, ... UTC). Only occurrences at or after the definition record's
+ *   timestamp exist: a schedule has no occurrences before it was defined.
+ * - cron: see cron.ts.
+ * - start and end bound every timing: an occurrence exists only when start <= t < end.
+ */
+import { cronNextAfter } from './cron';
+import type { ScheduleDefinition } from './definition';
+
+export interface Timeline {
+  /** The first occurrence strictly after `after`; the first of all when `after` is undefined. */
+  next(after?: number): number | undefined;
+  /**
+   * Occurrences in [from, until]: how many and the last one, counting at most `cap`
+   * (frequency timelines count arithmetically, without a cap).
+   */
+  span(from: number, until: number, cap: number): { count: number; last: number | undefined };
+}
+
+export function timelineOf(definition: ScheduleDefinition, definedAt: number): Timeline {
+  const lower = Math.max(definition.start ?? definedAt, definedAt);
+  const end = definition.end ?? Number.POSITIVE_INFINITY;
+  const within = (t: number | undefined): number | undefined => (t !== undefined && t >= (definition.start ?? -Infinity) && t < end ? t : undefined);
+  const { timing } = definition;
+  switch (timing.kind) {
+    case 'at':
+    case 'delay': {
+      const instant = within(timing.kind === 'at' ? timing.at : definedAt + timing.delayMs);
+      return countingTimeline((after) => (after === undefined ? instant : undefined));
+    }
+    case 'frequency':
+      return frequencyTimeline(timing.periodMs, definition.start ?? 0, lower, end);
+    case 'cron':
+      return countingTimeline((after) => {
+        // cron-parser returns instants strictly after its start; lower - 1 makes `lower` itself eligible.
+        const t = cronNextAfter(timing.expression, timing.timezone, after ?? lower - 1);
+        return t !== undefined && t < end ? t : undefined;
+      });
+  }
+}
+
+function countingTimeline(next: (after?: number) => number | undefined): Timeline {
+  return {
+    next,
+    span(from, until, cap) {
+      let count = 0;
+      let last: number | undefined;
+      for (let t: number | undefined = from; t !== undefined && t <= until && count < cap; t = next(t)) {
+        count++;
+        last = t;
+      }
+      return { count, last };
+    },
+  };
+}
+
+function frequencyTimeline(period: number, anchor: number, lower: number, end: number): Timeline {
+  const at = (k: number): number | undefined => {
+    const t = anchor + k * period;
+    return t < end ? t : undefined;
+  };
+  const firstIndexAtOrAfter = (t: number): number => Math.ceil((t - anchor) / period);
+  return {
+    next(after) {
+      return after === undefined ? at(firstIndexAtOrAfter(lower)) : at(Math.max(firstIndexAtOrAfter(lower), Math.floor((after - anchor) / period) + 1));
+    },
+    span(from, until) {
+      const first = firstIndexAtOrAfter(from);
+      const lastIndex = Math.floor((Math.min(until, end - 1) - anchor) / period);
+      if (lastIndex < first) return { count: 0, last: undefined };
+      return { count: lastIndex - first + 1, last: anchor + lastIndex * period };
+    },
+  };
+}
