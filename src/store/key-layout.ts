@@ -1,0 +1,45 @@
+/**
+ * The key layout of a partition's LevelDB store. This file is the only one that builds or parses keys.
+ *
+ *   s!<scheduleId>                                   schedule record: {state, index} (JSON)
+ *   i!<level>!<bucket:16>!<dueAt:16>!<scheduleId>    due-index entry, value "" (see domain/time-buckets.ts)
+ *   m!checkpoint                                     checkpoint (JSON)
+ *
+ * Numbers are zero-padded decimals so byte order is time order; times before 1970 are stored as 0
+ * (they are overdue either way). Schedule ids never contain "!".
+ */
+import type { ScheduleId } from '../domain/definition';
+
+export const SCHEDULE_PREFIX = 's!';
+export const INDEX_PREFIX = 'i!';
+export const CHECKPOINT_KEY = 'm!checkpoint';
+/** Sorts after every key of a prefix that ends in "!" ("~" is above every id character). */
+export const PREFIX_END = '~';
+
+export function scheduleKey(id: ScheduleId): string {
+  return SCHEDULE_PREFIX + id;
+}
+
+export function indexKey(level: number, bucket: number, dueAt: number, id: ScheduleId): string {
+  return `${levelPrefix(level)}${pad(bucket)}!${pad(dueAt)}!${id}`;
+}
+
+export function levelPrefix(level: number): string {
+  return `${INDEX_PREFIX}${level}!`;
+}
+
+export interface ParsedIndexKey {
+  level: number;
+  bucket: number;
+  dueAt: number;
+  id: ScheduleId;
+}
+
+export function parseIndexKey(key: string): ParsedIndexKey {
+  const [, level, bucket, dueAt, ...id] = key.split('!');
+  return { level: Number(level), bucket: Number(bucket), dueAt: Number(dueAt), id: id.join('!') };
+}
+
+function pad(value: number): string {
+  return String(Math.max(0, Math.floor(value))).padStart(16, '0');
+}

@@ -1,0 +1,156 @@
+/**
+ * A partition's schedule states and due index, over any abstract-level database (classic-level's
+ * LevelDB in production, memory-level in unit tests; a RocksDB binding with the same interface would do).
+ *
+ * Every write is one atomic batch: schedule records, their due-index entries and, optionally, the
+ * checkpoint. Due-index entries are placed in time buckets relative to the clock at write time
+ * (domain/time-buckets.ts) and promoted towards memory by promote().
+ */
+import type { AbstractLevel } from 'abstract-level';
+import type { ScheduleId } from '../domain/definition';
+import { LEVEL_WIDTHS, MEMORY_LEVEL, openTime, placeOccurrence } from '../domain/time-buckets';
+import { CHECKPOINT_KEY, INDEX_PREFIX, PREFIX_END, SCHEDULE_PREFIX, indexKey, levelPrefix, parseIndexKey, scheduleKey } from './key-layout';
+import type { Checkpoint, ScheduleState } from './schedule-state';
+
+export type LevelDatabase = AbstractLevel<string | Buffer | Uint8Array, string, string>;
+
+export interface DueEntry {
+  id: ScheduleId;
+  dueAt: number;
+}
+
+export interface StoreWrite {
+  puts: ScheduleState[];
+  deletes: ScheduleId[];
+  checkpoint?: Checkpoint;
+}
+
+interface StoredSchedule {
+  state: ScheduleState;
+  /** The schedule's due-index key, null when it has no next occurrence. */
+  index: string | null;
+}
+
+type BatchOperation = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+
+export class ScheduleStore {
+  constructor(private readonly db: LevelDatabase) {}
+
+  async open(): Promise<void> {
+    await this.db.open();
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  async get(id: ScheduleId): Promise<ScheduleState | undefined> {
+    return (await this.stored(id))?.state;
+  }
+
+  async checkpoint(): Promise<Checkpoint | undefined> {
+    const raw = await this.db.get(CHECKPOINT_KEY);
+    return raw === undefined ? undefined : (JSON.parse(raw) as Checkpoint);
+  }
+
+  /** Writes states (placing their next occurrence relative to `now`), deletions and the checkpoint atomically. */
+  async apply(write: StoreWrite, now: number): Promise<DueEntry[]> {
+    const operations: BatchOperation[] = [];
+    const enteredMemory: DueEntry[] = [];
+    const touched = new Map<ScheduleId, ScheduleState | null>();
+    for (const state of write.puts) touched.set(state.definition.id, state);
+    for (const id of write.deletes) touched.set(id, null);
+    for (const [id, state] of touched) {
+      const previous = await this.stored(id);
+      if (previous?.index) operations.push({ type: 'del', key: previous.index });
+      if (!state) {
+        operations.push({ type: 'del', key: scheduleKey(id) });
+        continue;
+      }
+      let index: string | null = null;
+      if (state.nextDueAt !== null) {
+        const place = placeOccurrence(state.nextDueAt, now);
+        index = indexKey(place.level, place.bucket, state.nextDueAt, id);
+        operations.push({ type: 'put', key: index, value: '' });
+        if (place.level === MEMORY_LEVEL) enteredMemory.push({ id, dueAt: state.nextDueAt });
+      }
+      const stored: StoredSchedule = { state, index };
+      operations.push({ type: 'put', key: scheduleKey(id), value: JSON.stringify(stored) });
+    }
+    if (write.checkpoint) operations.push({ type: 'put', key: CHECKPOINT_KEY, value: JSON.stringify(write.checkpoint) });
+    await this.db.batch(operations);
+    return enteredMemory;
+  }
+
+  /**
+   * Opens every bucket whose open time has come, moving its entries to finer levels, and returns
+   * the entries that reached the memory level.
+   */
+  async promote(now: number): Promise<DueEntry[]> {
+    const enteredMemory: DueEntry[] = [];
+    for (let level = 0; level < LEVEL_WIDTHS.length; level++) {
+      const operations: BatchOperation[] = [];
+      for await (const key of this.db.keys({ gte: levelPrefix(level), lt: levelPrefix(level) + PREFIX_END })) {
+        const entry = parseIndexKey(key);
+        if (openTime(level, entry.bucket) > now) break;
+        const place = placeOccurrence(entry.dueAt, now);
+        const moved = indexKey(place.level, place.bucket, entry.dueAt, entry.id);
+        const stored = await this.stored(entry.id);
+        if (!stored) continue;
+        operations.push({ type: 'del', key }, { type: 'put', key: moved, value: '' });
+        operations.push({ type: 'put', key: scheduleKey(entry.id), value: JSON.stringify({ ...stored, index: moved }) });
+        if (place.level === MEMORY_LEVEL) enteredMemory.push({ id: entry.id, dueAt: entry.dueAt });
+      }
+      if (operations.length > 0) await this.db.batch(operations);
+    }
+    return enteredMemory;
+  }
+
+  /** When the next bucket opens; undefined when every entry is already in memory. */
+  async nextOpenTime(): Promise<number | undefined> {
+    let earliest: number | undefined;
+    for (let level = 0; level < LEVEL_WIDTHS.length; level++) {
+      for await (const key of this.db.keys({ gte: levelPrefix(level), lt: levelPrefix(level) + PREFIX_END, limit: 1 })) {
+        const opens = openTime(level, parseIndexKey(key).bucket);
+        if (earliest === undefined || opens < earliest) earliest = opens;
+      }
+    }
+    return earliest;
+  }
+
+  /** Entries at the memory level, for a task that starts on an existing store. */
+  async memoryEntries(): Promise<DueEntry[]> {
+    const entries: DueEntry[] = [];
+    for await (const key of this.db.keys({ gte: levelPrefix(MEMORY_LEVEL), lt: levelPrefix(MEMORY_LEVEL) + PREFIX_END })) {
+      const { id, dueAt } = parseIndexKey(key);
+      entries.push({ id, dueAt });
+    }
+    return entries;
+  }
+
+  /** Due-index entries per level, index 4 being the memory level (the bucket occupancy metric). */
+  async occupancy(): Promise<number[]> {
+    const counts = new Array<number>(MEMORY_LEVEL + 1).fill(0);
+    for await (const key of this.db.keys({ gte: INDEX_PREFIX, lt: INDEX_PREFIX + PREFIX_END })) {
+      const level = parseIndexKey(key).level;
+      counts[level] = (counts[level] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  async scheduleCount(): Promise<number> {
+    let count = 0;
+    for await (const _key of this.db.keys({ gte: SCHEDULE_PREFIX, lt: SCHEDULE_PREFIX + PREFIX_END })) count++;
+    return count;
+  }
+
+  /** Deletes everything, checkpoint included (a store that cannot be trusted is restored from scratch). */
+  async wipe(): Promise<void> {
+    await this.db.clear();
+  }
+
+  private async stored(id: ScheduleId): Promise<StoredSchedule | undefined> {
+    const raw = await this.db.get(scheduleKey(id));
+    return raw === undefined ? undefined : (JSON.parse(raw) as StoredSchedule);
+  }
+}
