@@ -23,7 +23,10 @@ class FakeTransactionalProducer implements TransactionalProducer {
   async beginTransaction(): Promise<Transaction> {
     const pending: CommittedTransaction = { records: [], offsets: [] };
     return {
-      send: async (records) => void pending.records.push(...records),
+      send: async (records) => {
+        pending.records.push(...records);
+        return [];
+      },
       sendOffsets: async (_groupId, offsets) => void pending.offsets.push(...offsets),
       commit: async () => void this.committed.push(pending),
       abort: async () => undefined,

@@ -50,7 +50,8 @@ export interface OffsetCommit extends TopicPartition {
 }
 
 export interface Transaction {
-  send(records: OutgoingRecord[]): Promise<void>;
+  /** Resolves with where the records landed, one entry per topic-partition (offset of its first record). */
+  send(records: OutgoingRecord[]): Promise<RecordMetadata[]>;
   /** Commits consumer-group offsets atomically with the transaction (Kafka's sendOffsetsToTransaction). */
   sendOffsets(groupId: string, offsets: OffsetCommit[]): Promise<void>;
   commit(): Promise<void>;
@@ -120,6 +121,17 @@ export interface GroupConsumer {
   stop(): Promise<void>;
 }
 
+export interface PartitionReadOptions {
+  topic: string;
+  partition: number;
+  fromOffset: number;
+  /** Reading stops once a record at or past this offset is reached; that record is not delivered. */
+  untilOffset: number;
+  /** Records below untilOffset, read_committed, in offset order. */
+  onRecords(records: IncomingRecord[]): Promise<void>;
+  timeoutMs?: number;
+}
+
 export interface TopicSpec {
   topic: string;
   /** -1 takes the broker's num.partitions. */
@@ -158,4 +170,6 @@ export interface KafkaPort {
   createProducer(): Producer;
   createTransactionalProducer(transactionalId: string): TransactionalProducer;
   createGroupConsumer(options: GroupConsumerOptions): GroupConsumer;
+  /** Reads one partition from an offset, outside any consumer group's ownership (changelog restore). */
+  readPartition(options: PartitionReadOptions): Promise<void>;
 }

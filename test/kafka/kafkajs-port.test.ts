@@ -165,3 +165,54 @@ async function readUncommittedValues(topic: string, count: number): Promise<stri
   }
   return values.slice(0, count);
 }
+
+test('a transactional send reports the offset of its first record per partition', async () => {
+  const topic = uniqueName('meta');
+  await createTopic(port, topic, 2);
+  const producer = port.createTransactionalProducer(uniqueName('tx'));
+  await producer.connect();
+  try {
+    const first = await producer.beginTransaction();
+    const metadata = await first.send([0, 0, 1].map((partition, i) => ({ topic, key: `k${i}`, value: `v${i}`, partition })));
+    await first.commit();
+    expect(sortPartitions(metadata)).toEqual([
+      { topic, partition: 0, offset: 0 },
+      { topic, partition: 1, offset: 0 },
+    ]);
+    const second = await producer.beginTransaction();
+    // The commit marker of the first transaction takes offset 2 of partition 0.
+    expect(await second.send([{ topic, key: 'k', value: 'v', partition: 0 }])).toEqual([{ topic, partition: 0, offset: 3 }]);
+    await second.commit();
+  } finally {
+    await producer.close();
+  }
+});
+
+test('readPartition reads one partition from an offset up to a bound, committed records only', async () => {
+  const topic = uniqueName('read');
+  await createTopic(port, topic, 2);
+  const producer = port.createTransactionalProducer(uniqueName('tx'));
+  await producer.connect();
+  const offsets: Record<string, number> = {};
+  try {
+    for (const value of ['a', 'b', 'aborted', 'c', 'd', 'end']) {
+      const transaction = await producer.beginTransaction();
+      const records = [{ topic, key: 'k', value, partition: 1 }, { topic, key: 'k', value: `other-${value}`, partition: 0 }];
+      const metadata = await transaction.send(records.slice(0, value === 'b' ? 2 : 1));
+      offsets[value] = metadata.find((m) => m.partition === 1)?.offset ?? -1;
+      if (value === 'aborted') await transaction.abort();
+      else await transaction.commit();
+    }
+  } finally {
+    await producer.close();
+  }
+  const read: string[] = [];
+  await port.readPartition({
+    topic,
+    partition: 1,
+    fromOffset: offsets.b ?? -1,
+    untilOffset: offsets.end ?? -1,
+    onRecords: async (records) => void read.push(...records.map(valueOf)),
+  });
+  expect(read).toEqual(['b', 'c', 'd']);
+});

@@ -1,7 +1,8 @@
 /** The kafkajs implementation of the Kafka port: the only module that constructs kafkajs clients. */
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../../log/logger';
-import type { Admin, GroupConsumer, GroupConsumerOptions, KafkaPort, Producer, TransactionalProducer } from '../port';
+import type { Admin, GroupConsumer, GroupConsumerOptions, KafkaPort, PartitionReadOptions, Producer, TransactionalProducer } from '../port';
+import { readPartition } from './partition-reader';
 import { KafkajsAdminClient } from './admin';
 import { KafkajsGroupConsumer } from './group-consumer';
 import { KafkajsDurableProducer, KafkajsTransactionalProducer } from './producers';
@@ -42,6 +43,10 @@ export class KafkajsPort implements KafkaPort {
 
   createGroupConsumer(options: GroupConsumerOptions): GroupConsumer {
     return new KafkajsGroupConsumer(this.kafka, options, this.logger.child({ groupId: options.groupId }));
+  }
+
+  readPartition(options: PartitionReadOptions): Promise<void> {
+    return readPartition(this.kafka, options);
   }
 
   // kafkajs logs every broker error it retries (coordinator loading, concurrent transactions) at ERROR.

@@ -1,7 +1,7 @@
 /** Transactional and plain (acks=all) producers over kafkajs. */
 import { Partitioners, type Kafka, type Producer as KafkajsClientProducer, type Transaction as KafkajsTransaction } from 'kafkajs';
 import type { OffsetCommit, OutgoingRecord, Producer, RecordMetadata, Transaction, TransactionalProducer } from '../port';
-import { toTopicMessages } from './records';
+import { toRecordMetadata, toTopicMessages } from './records';
 import { transactionFailed, unavailable } from './error-mapping';
 
 /** How long the coordinator keeps an open transaction before aborting it on its own. */
@@ -55,10 +55,10 @@ class KafkajsTransactionHandle implements Transaction {
     private readonly transactionalId: string,
   ) {}
 
-  async send(records: OutgoingRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  async send(records: OutgoingRecord[]): Promise<RecordMetadata[]> {
+    if (records.length === 0) return [];
     try {
-      await this.transaction.sendBatch({ topicMessages: toTopicMessages(records) });
+      return toRecordMetadata(await this.transaction.sendBatch({ topicMessages: toTopicMessages(records) }));
     } catch (error) {
       throw transactionFailed('send', this.transactionalId, error);
     }
@@ -116,12 +116,7 @@ export class KafkajsDurableProducer implements Producer {
 
   async send(records: OutgoingRecord[]): Promise<RecordMetadata[]> {
     try {
-      const results = await this.producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 });
-      return results.map((result) => ({
-        topic: result.topicName,
-        partition: result.partition,
-        offset: Number(result.baseOffset ?? result.offset ?? -1),
-      }));
+      return toRecordMetadata(await this.producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 }));
     } catch (error) {
       throw unavailable('produce', error);
     }

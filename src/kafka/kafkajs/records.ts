@@ -1,6 +1,6 @@
 /** Conversions between kafkajs message shapes and the port's record types. */
-import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import type { Headers, IncomingRecord, OutgoingRecord } from '../port';
+import type { IHeaders, KafkaMessage, Message, RecordMetadata as KafkajsRecordMetadata } from 'kafkajs';
+import type { Headers, IncomingRecord, OutgoingRecord, RecordMetadata } from '../port';
 
 export function toIncoming(topic: string, partition: number, message: KafkaMessage): IncomingRecord {
   return {
@@ -42,4 +42,12 @@ function decodeHeaders(headers: IHeaders | undefined): Headers {
     if (last !== undefined) decoded[name] = last.toString();
   }
   return decoded;
+}
+
+export function toRecordMetadata(results: KafkajsRecordMetadata[]): RecordMetadata[] {
+  return results.map((result) => ({
+    topic: result.topicName,
+    partition: result.partition,
+    offset: Number(result.baseOffset ?? result.offset ?? -1),
+  }));
 }
