@@ -1,42 +1,64 @@
 /**
- * Everything about one owned partition of the definitions topic: its transactional producer (whose
- * transactional.id is derived from group, topic and partition, so a new owner fences the old one),
- * its pending one-shot fires, and its commit loop.
+ * Everything about one owned partition of the definitions topic: its LevelDB store, its
+ * transactional producer (transactional.id <group>-<topic>-<partition>, so a new owner fences the
+ * old one), its changelog partition, its in-memory wake list and its commit loop.
  *
- * Commit loop: one transaction at a time carries the due execution events, dead letters, and the
- * input offset up to which every definition is either fired or still held here. Fires and dead
- * letters commit at once; a transaction carrying only offsets waits up to the commit interval.
+ * Start: register the producer (fencing), restore the store to the changelog's end, load the
+ * occurrences due in the next seconds into memory, then run.
  *
- * This first slice keeps pending fires in memory. The committed input offset never passes the
- * definition of a fire that is still pending, so a new owner re-reads it. What it cannot yet do
- * (the state store and changelog do, in the engine issue): know after a restart that a one-shot read
- * behind a still-pending one has already fired.
+ * Ingest applies definitions to an overlay of uncommitted states. The commit loop runs one
+ * transaction at a time, holding the due execution events, dead letters, the changelog records of
+ * every state changed since the last commit, and the input offset. Fires commit at once; ingest-only
+ * work waits up to the commit interval. Only after Kafka commits are the states written to the store,
+ * atomically with the checkpoint, so the store never holds what Kafka does not.
  */
+import path from 'node:path';
+import { ClassicLevel } from 'classic-level';
 import type { Clock, CancelTimer } from '../domain/clock';
-import { executionEvent } from '../domain/execution-event';
-import { oneShotDueAt } from '../domain/one-shot';
+import type { ScheduleId } from '../domain/definition';
+import { executionEvent, type Occurrence } from '../domain/execution-event';
+import { MEMORY_LEVEL, placeOccurrence } from '../domain/time-buckets';
+import { fireDue } from '../firing/fire-schedule';
+import { MinHeap } from '../firing/min-heap';
+import { stateAfterUpsert } from '../ingest/apply-definition';
 import { deadLetter } from '../ingest/dead-letter';
 import { decodeDefinition } from '../ingest/decode-definition';
-import { DueQueue, type PendingFire } from '../firing/due-queue';
 import { TransactionFailedError } from '../kafka/errors';
 import type { IncomingRecord, KafkaPort, OutgoingRecord, TopicPartition, TransactionalProducer } from '../kafka/port';
 import type { Logger } from '../log/logger';
-import { TaskLifecycle } from './task-state';
+import { changelogRecord } from '../store/changelog-codec';
+import type { ScheduleState } from '../store/schedule-state';
+import { ScheduleStore, type DueEntry, type LevelDatabase } from '../store/schedule-store';
+import { restoreStore, type RestoreResult } from './restore';
 import type { TargetTopics } from './target-topics';
+import { TaskLifecycle } from './task-state';
 
 export interface PartitionTaskOptions {
   input: TopicPartition;
+  changelogTopic: string;
   groupId: string;
   dlqTopic: string;
   commitIntervalMs: number;
+  misfireThresholdMs: number;
   maxDefinitionBytes: number;
+  /** Parent folder; the task's store lives in <dataDir>/<topic>-<partition>. */
+  dataDir: string;
   port: KafkaPort;
   targetTopics: TargetTopics;
   clock: Clock;
   logger: Logger;
+  /** Opens the store's database; LevelDB (classic-level) unless a test passes another abstract-level. */
+  openDatabase?: (directory: string) => LevelDatabase;
 }
 
-/** Fires per transaction; more due fires go into the next one straight away. */
+export interface TaskStats {
+  fired: number;
+  missed: number;
+  deadLettered: number;
+  restore?: RestoreResult;
+}
+
+/** Fires per transaction; more due fires follow in the next one straight away. */
 const MAX_FIRES_PER_TRANSACTION = 2_000;
 const RETRY_BACKOFF_MS = 500;
 
@@ -46,182 +68,265 @@ export function transactionalIdFor(groupId: string, input: TopicPartition): stri
 
 export class PartitionTask {
   readonly lifecycle: TaskLifecycle;
-  private readonly queue = new DueQueue();
+  readonly stats: TaskStats = { fired: 0, missed: 0, deadLettered: 0 };
   private readonly logger: Logger;
+  private readonly store: ScheduleStore;
+  private readonly changelog: TopicPartition;
+  private readonly wakeList = new MinHeap<ScheduleId>();
+  /** States applied by ingest but not committed yet; null marks a deletion. */
+  private readonly overlay = new Map<ScheduleId, ScheduleState | null>();
   private producer: TransactionalProducer;
   private deadLetters: OutgoingRecord[] = [];
-  /** Next input offset to read; undefined until the first record. */
   private nextOffset: number | undefined;
   private committedOffset: number | undefined;
-  private flushing: Promise<void> | undefined;
-  private flushRequested = false;
+  /** When uncommitted ingest work must be committed at the latest. */
+  private ingestDeadline: number | undefined;
+  private exclusive: Promise<void> = Promise.resolve();
+  private commitRunning = false;
+  private commitAgain = false;
   private cancelWake: CancelTimer | undefined;
-  private wakeAt: number | undefined;
 
   constructor(private readonly options: PartitionTaskOptions) {
-    const name = `${options.input.topic}-${options.input.partition}`;
-    this.lifecycle = new TaskLifecycle(name);
-    this.logger = options.logger.child({ component: 'partition-task', partition: options.input.partition });
+    const { input } = options;
+    this.lifecycle = new TaskLifecycle(`${input.topic}-${input.partition}`);
+    this.logger = options.logger.child({ component: 'partition-task', partition: input.partition });
+    this.changelog = { topic: options.changelogTopic, partition: input.partition };
+    const directory = path.join(options.dataDir, `${input.topic}-${input.partition}`);
+    const open = options.openDatabase ?? ((dir: string) => new ClassicLevel<string, string>(dir) as LevelDatabase);
+    this.store = new ScheduleStore(open(directory));
     this.producer = this.newProducer();
   }
 
-  get pendingFires(): number {
-    return this.queue.size;
-  }
-
-  /** Registers the transactional.id (fencing any previous owner), then starts firing. */
+  /** Fences the previous owner, restores the store, then starts firing. */
   async start(): Promise<void> {
-    this.lifecycle.transition('starting');
+    this.lifecycle.transition('restoring');
     try {
       await this.producer.connect();
+      await this.store.open();
+      this.stats.restore = await restoreStore({
+        store: this.store,
+        producer: this.producer,
+        port: this.options.port,
+        changelog: this.changelog,
+        owner: transactionalIdFor(this.options.groupId, this.options.input),
+        clock: this.options.clock,
+        logger: this.logger,
+      });
     } catch (error) {
       if (error instanceof TransactionFailedError && error.fenced) this.lifecycle.transition('fenced');
       throw error;
     }
+    const now = this.options.clock.now();
+    this.remember(await this.store.promote(now));
+    this.remember(await this.store.memoryEntries());
     this.lifecycle.transition('running');
-    this.logger.info('partition task running');
+    this.logger.info('partition task running', { schedules: await this.store.scheduleCount() });
+    this.requestCommit();
   }
 
   ingest(records: IncomingRecord[]): Promise<void> {
-    return this.applyAll(records).then(() => this.afterChange());
+    return this.serially(async () => {
+      for (const record of records) await this.apply(record);
+      if (this.hasUncommittedIngest()) this.ingestDeadline ??= this.options.clock.now() + this.options.commitIntervalMs;
+    }).then(() => this.rearm());
   }
 
-  /** Stops firing, lets an open transaction finish, and closes the producer. Idempotent. */
+  /** Schedules in the store, for tests and metrics. */
+  async scheduleCount(): Promise<number> {
+    return this.store.scheduleCount();
+  }
+
+  async occupancy(): Promise<number[]> {
+    return this.store.occupancy();
+  }
+
+  /** Stops firing, lets an open transaction finish, closes store and producer. Idempotent. */
   async close(): Promise<void> {
     if (this.lifecycle.is('closing', 'closed')) return;
     this.lifecycle.transition('closing');
-    this.disarmWake();
-    await this.flushing;
+    this.disarm();
+    await this.exclusive;
     await this.producer.close().catch((error: unknown) => this.logger.warn('producer close failed', { error }));
+    await this.store.close().catch((error: unknown) => this.logger.warn('store close failed', { error }));
     this.lifecycle.transition('closed');
-    this.logger.info('partition task closed', { pendingFires: this.queue.size });
-  }
-
-  private async applyAll(records: IncomingRecord[]): Promise<void> {
-    for (const record of records) {
-      // After a rebalance the consumer re-reads from the committed offset; records already applied here are skipped.
-      if (this.nextOffset !== undefined && record.offset < this.nextOffset) continue;
-      // The consumer resumes at the committed offset, so the first record shows where that is.
-      this.committedOffset ??= record.offset;
-      await this.apply(record);
-      this.nextOffset = record.offset + 1;
-    }
+    this.logger.info('partition task closed', { ...this.stats, restore: undefined });
   }
 
   private async apply(record: IncomingRecord): Promise<void> {
+    // After a rebalance the consumer re-reads from the committed offset; what was applied here is skipped.
+    if (this.nextOffset !== undefined && record.offset < this.nextOffset) return;
+    // The consumer resumes at the committed offset, so the first record shows where that is.
+    this.committedOffset ??= record.offset;
+    this.nextOffset = record.offset + 1;
     const command = decodeDefinition(record, this.options.maxDefinitionBytes);
+    if (command.kind === 'invalid') return this.reject(record, command.reason);
     if (command.kind === 'delete') {
-      this.queue.remove(command.id);
-      return;
-    }
-    if (command.kind === 'invalid') {
-      this.rejectRecord(record, command.reason);
+      if ((await this.read(command.id)) !== undefined) this.overlay.set(command.id, null);
       return;
     }
     const { definition } = command;
     try {
       await this.options.targetTopics.ensure(definition.topic);
     } catch (error) {
-      this.rejectRecord(record, `topic: cannot create target topic ${definition.topic}: ${error instanceof Error ? error.message : String(error)}`);
+      return this.reject(record, `topic: cannot create target topic ${definition.topic}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const previous = await this.read(definition.id);
+    const next = stateAfterUpsert(previous, definition, record);
+    if (next === 'unchanged') return;
+    if (next.nextDueAt === null) {
+      // No occurrence at all (an `at` outside start/end): nothing to keep.
+      if (previous) this.overlay.set(definition.id, null);
       return;
     }
-    const dueAt = oneShotDueAt(definition, record.timestamp);
-    if (dueAt === undefined) {
-      this.rejectRecord(record, `${definition.timing.kind}: not supported by this release yet`);
-      return;
-    }
-    this.queue.put(definition, dueAt, record.offset);
+    this.overlay.set(definition.id, next);
+    this.remember([{ id: definition.id, dueAt: next.nextDueAt }]);
   }
 
-  private rejectRecord(record: IncomingRecord, reason: string): void {
+  private reject(record: IncomingRecord, reason: string): void {
     this.logger.warn('definition rejected', { offset: record.offset, reason });
     this.deadLetters.push(deadLetter(this.options.dlqTopic, record, reason));
   }
 
-  private afterChange(): void {
-    if (!this.lifecycle.is('running')) return;
+  private async read(id: ScheduleId): Promise<ScheduleState | undefined> {
+    if (this.overlay.has(id)) return this.overlay.get(id) ?? undefined;
+    return this.store.get(id);
+  }
+
+  /** Puts entries whose occurrence is near into the in-memory wake list (far ones stay in the store's buckets). */
+  private remember(entries: DueEntry[]): void {
     const now = this.options.clock.now();
-    const nextDue = this.queue.nextDueAt();
-    if (this.deadLetters.length > 0 || (nextDue !== undefined && nextDue <= now)) {
-      this.requestFlush();
-    } else if (this.watermark([]) !== this.committedOffset) {
-      // Only offsets to commit: let them gather for one commit interval.
-      this.armWake(now + this.options.commitIntervalMs);
+    for (const { id, dueAt } of entries) {
+      if (placeOccurrence(dueAt, now).level === MEMORY_LEVEL) this.wakeList.push(dueAt, id);
     }
-    if (nextDue !== undefined && nextDue > now) this.armWake(nextDue);
   }
 
-  private armWake(at: number): void {
-    if (this.wakeAt !== undefined && this.wakeAt <= at) return;
-    this.disarmWake();
-    this.wakeAt = at;
-    this.cancelWake = this.options.clock.setTimer(at - this.options.clock.now(), () => {
-      this.wakeAt = undefined;
-      this.cancelWake = undefined;
-      this.requestFlush();
-    });
+  private hasUncommittedIngest(): boolean {
+    return this.overlay.size > 0 || this.deadLetters.length > 0 || (this.nextOffset !== undefined && this.nextOffset !== this.committedOffset);
   }
 
-  private disarmWake(): void {
-    this.cancelWake?.();
-    this.cancelWake = undefined;
-    this.wakeAt = undefined;
-  }
-
-  private requestFlush(): void {
+  private requestCommit(): void {
     if (!this.lifecycle.is('running')) return;
-    if (this.flushing) {
-      this.flushRequested = true;
+    if (this.commitRunning) {
+      this.commitAgain = true;
       return;
     }
-    this.flushing = this.flushLoop().finally(() => {
-      this.flushing = undefined;
-      this.afterChange();
-    });
-  }
-
-  private async flushLoop(): Promise<void> {
-    do {
-      this.flushRequested = false;
-      await this.commitOnce();
-    } while (this.flushRequested && this.lifecycle.is('running'));
+    this.commitRunning = true;
+    void this.serially(async () => {
+      do {
+        this.commitAgain = false;
+        await this.commitOnce();
+      } while (this.commitAgain && this.lifecycle.is('running'));
+    })
+      .catch((error: unknown) => this.logger.error('commit loop failed', { error }))
+      .finally(() => {
+        this.commitRunning = false;
+        void this.rearm();
+      });
   }
 
   private async commitOnce(): Promise<void> {
     const now = this.options.clock.now();
-    const due = this.queue.due(now, MAX_FIRES_PER_TRANSACTION);
-    const deadLetters = this.deadLetters.splice(0);
-    const offset = this.watermark(due);
-    const offsetChanged = offset !== undefined && offset !== this.committedOffset;
-    if (due.length === 0 && deadLetters.length === 0 && !offsetChanged) return;
+    this.remember(await this.store.promote(now));
+    const fired = await this.collectFires(now);
+    const ingestDue = this.ingestDeadline !== undefined && this.ingestDeadline <= now;
+    if (fired.changes.size === 0 && !ingestDue) return;
 
-    const events = due.map((fire) => this.eventRecord(fire, now));
+    const changes = new Map([...this.overlay, ...fired.changes]);
+    const deadLetters = this.deadLetters.splice(0);
+    const offset = this.nextOffset;
+    const offsetChanged = offset !== undefined && offset !== this.committedOffset;
+    const changelog = [...changes].map(([id, state]) => changelogRecord(this.changelog.topic, this.changelog.partition, id, state));
+    let changelogOffset: number | undefined;
     try {
       const transaction = await this.producer.beginTransaction();
-      await transaction.send([...events, ...deadLetters]);
+      const metadata = await transaction.send([...fired.events, ...deadLetters, ...changelog]);
       if (offsetChanged) await transaction.sendOffsets(this.options.groupId, [{ ...this.options.input, offset }]);
       await transaction.commit();
+      changelogOffset = metadata.find((m) => m.topic === this.changelog.topic && m.partition === this.changelog.partition)?.offset;
     } catch (error) {
       this.deadLetters.unshift(...deadLetters);
+      // The fires did not happen: their schedules stay due.
+      for (const id of fired.changes.keys()) {
+        const state = await this.read(id);
+        if (state?.nextDueAt != null) this.wakeList.push(state.nextDueAt, id);
+      }
       await this.recover(error);
       return;
     }
-    for (const fire of due) this.queue.settle(fire);
-    if (offsetChanged) this.committedOffset = offset;
-    if (due.length === MAX_FIRES_PER_TRANSACTION) this.flushRequested = true;
-    this.logger.debug('transaction committed', { fires: due.length, deadLetters: deadLetters.length, offset });
+    const split = splitChanges(changes);
+    const checkpoint = changelogOffset === undefined ? undefined : { changelogTopic: this.changelog.topic, changelogPartition: this.changelog.partition, changelogOffset };
+    this.remember(await this.store.apply({ ...split, ...(checkpoint ? { checkpoint } : {}) }, now));
+    this.overlay.clear();
+    this.committedOffset = offsetChanged ? offset : this.committedOffset;
+    this.ingestDeadline = undefined;
+    this.stats.fired += fired.events.length;
+    this.stats.missed += fired.missed;
+    this.stats.deadLettered += deadLetters.length;
+    if (fired.moreDue) this.commitAgain = true;
   }
 
-  private eventRecord(fire: PendingFire, firedAt: number): OutgoingRecord {
-    const event = executionEvent(fire.definition, { scheduledAt: fire.dueAt, occurrence: 1 }, firedAt);
-    return { topic: fire.definition.topic, key: event.key, value: event.value, headers: event.headers };
+  /** Pops due schedules from the wake list and computes their fires (not yet committed). */
+  private async collectFires(now: number): Promise<{ events: OutgoingRecord[]; changes: Map<ScheduleId, ScheduleState | null>; missed: number; moreDue: boolean }> {
+    const events: OutgoingRecord[] = [];
+    const changes = new Map<ScheduleId, ScheduleState | null>();
+    let missed = 0;
+    let moreDue = false;
+    while ((this.wakeList.peekKey() ?? Infinity) <= now) {
+      if (events.length >= MAX_FIRES_PER_TRANSACTION) {
+        moreDue = true;
+        break;
+      }
+      const id = this.wakeList.pop() as ScheduleId;
+      if (changes.has(id)) continue;
+      const state = await this.read(id);
+      // A stale entry: the schedule was deleted, replaced or already fired since it was listed.
+      if (!state || state.nextDueAt === null || state.nextDueAt > now) continue;
+      const outcome = fireDue(state, now, this.options.misfireThresholdMs, MAX_FIRES_PER_TRANSACTION - events.length);
+      events.push(...outcome.occurrences.map((occurrence) => this.eventRecord(state, occurrence, now)));
+      changes.set(id, outcome.next);
+      missed += outcome.missed;
+      if (outcome.missed > 0) this.logger.info('occurrences missed', { id, missed: outcome.missed, policy: state.definition.misfire });
+      if (outcome.next?.nextDueAt != null && outcome.next.nextDueAt <= now) moreDue = true;
+    }
+    return { events, changes, missed, moreDue };
   }
 
-  /** Offset up to which every input record is settled: below the oldest fire still pending after `firing`. */
-  private watermark(firing: PendingFire[]): number | undefined {
-    const settling = new Set(firing);
-    const lowest = this.queue.lowestSourceOffset((fire) => !settling.has(fire));
-    return lowest ?? this.nextOffset;
+  private eventRecord(state: ScheduleState, occurrence: Occurrence, firedAt: number): OutgoingRecord {
+    const event = executionEvent(state.definition, occurrence, firedAt);
+    return { topic: state.definition.topic, key: event.key, value: event.value, headers: event.headers };
+  }
+
+  /** Arms one timer for the earliest of: a due occurrence, a bucket opening, the ingest deadline. */
+  private async rearm(): Promise<void> {
+    if (!this.lifecycle.is('running')) return;
+    let nextOpen: number | undefined;
+    try {
+      nextOpen = await this.store.nextOpenTime();
+    } catch (error) {
+      // The task was closed while looking: nothing to arm.
+      if (this.lifecycle.is('running')) this.logger.error('reading the due index failed', { error });
+      return;
+    }
+    const candidates = [this.wakeList.peekKey(), this.ingestDeadline, nextOpen].filter((t): t is number => t !== undefined);
+    if (candidates.length === 0 || !this.lifecycle.is('running')) return;
+    const at = Math.min(...candidates);
+    this.disarm();
+    this.cancelWake = this.options.clock.setTimer(at - this.options.clock.now(), () => {
+      this.cancelWake = undefined;
+      this.requestCommit();
+    });
+  }
+
+  private disarm(): void {
+    this.cancelWake?.();
+    this.cancelWake = undefined;
+  }
+
+  /** Runs `step` after every earlier ingest or commit step of this task. */
+  private serially(step: () => Promise<void>): Promise<void> {
+    const run = this.exclusive.then(step);
+    this.exclusive = run.catch(() => undefined);
+    return run;
   }
 
   /** A failed transaction's producer is never reused. A fenced task stops: its partition has a new owner. */
@@ -238,7 +343,7 @@ export class PartitionTask {
     this.producer = this.newProducer();
     try {
       await this.producer.connect();
-      this.flushRequested = true;
+      this.commitAgain = true;
     } catch (connectError) {
       await this.recover(connectError);
     }
@@ -247,4 +352,14 @@ export class PartitionTask {
   private newProducer(): TransactionalProducer {
     return this.options.port.createTransactionalProducer(transactionalIdFor(this.options.groupId, this.options.input));
   }
+}
+
+function splitChanges(changes: Map<ScheduleId, ScheduleState | null>): { puts: ScheduleState[]; deletes: ScheduleId[] } {
+  const puts: ScheduleState[] = [];
+  const deletes: ScheduleId[] = [];
+  for (const [id, state] of changes) {
+    if (state) puts.push(state);
+    else deletes.push(id);
+  }
+  return { puts, deletes };
 }

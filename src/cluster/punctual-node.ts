@@ -78,10 +78,13 @@ export class PunctualNode {
       partitions.map(async (input) => {
         const task = new PartitionTask({
           input,
+          changelogTopic: config.topics.changelog,
           groupId: config.groupId,
           dlqTopic: config.topics.dlq,
           commitIntervalMs: config.commitIntervalMs,
+          misfireThresholdMs: config.misfireThresholdMs,
           maxDefinitionBytes: config.maxDefinitionBytes,
+          dataDir: config.dataDir,
           port,
           targetTopics: this.targetTopics,
           clock,

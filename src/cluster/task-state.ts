@@ -1,16 +1,15 @@
 /**
  * Lifecycle of a PartitionTask, with its allowed transitions:
  *
- *   created -> starting -> running -> closing -> closed
- *   starting | running -> fenced -> closing   (another owner took the transactional.id)
- *
- * (restoring and suspended arrive with the state store.)
+ *   created -> restoring -> running -> closing -> closed
+ *   restoring | running -> fenced -> closing     (another owner took the transactional.id)
+ *   created | restoring -> closing               (revoked or failed before it ran)
  */
-export type TaskState = 'created' | 'starting' | 'running' | 'fenced' | 'closing' | 'closed';
+export type TaskState = 'created' | 'restoring' | 'running' | 'fenced' | 'closing' | 'closed';
 
 const ALLOWED: Record<TaskState, readonly TaskState[]> = {
-  created: ['starting', 'closing'],
-  starting: ['running', 'fenced', 'closing'],
+  created: ['restoring', 'closing'],
+  restoring: ['running', 'fenced', 'closing'],
   running: ['fenced', 'closing'],
   fenced: ['closing'],
   closing: ['closed'],

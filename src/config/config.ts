@@ -15,6 +15,7 @@ export interface PunctualConfig {
   httpPort: number;
   commitIntervalMs: number;
   sessionTimeoutMs: number;
+  misfireThresholdMs: number;
   maxDefinitionBytes: number;
   logLevel: LogLevel;
   topics: { definitions: string; changelog: string; dlq: string; partitions: number; replicationFactor: number };
@@ -63,6 +64,7 @@ export function parseConfig(defaults: unknown, env: NodeJS.ProcessEnv): Punctual
     httpPort: read(SETTINGS.httpPort),
     commitIntervalMs: read(SETTINGS.commitIntervalMs),
     sessionTimeoutMs: read(SETTINGS.sessionTimeoutMs),
+    misfireThresholdMs: read(SETTINGS.misfireThresholdMs),
     maxDefinitionBytes: read(SETTINGS.maxDefinitionBytes),
     logLevel: read(SETTINGS.logLevel),
     topics,

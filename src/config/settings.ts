@@ -97,6 +97,12 @@ export const SETTINGS = {
     doc: 'Consumer-group session timeout: how long a silent node keeps its partitions.',
     parse: wholeNumber(1_000, 300_000),
   },
+  misfireThresholdMs: {
+    key: 'node.misfireThresholdMs',
+    env: 'PUNCTUAL_MISFIRE_THRESHOLD_MS',
+    doc: "How late an occurrence may be before it counts as missed and the schedule's misfire policy applies.",
+    parse: wholeNumber(0, 86_400_000),
+  },
   maxDefinitionBytes: {
     key: 'node.maxDefinitionBytes',
     env: 'PUNCTUAL_MAX_DEFINITION_BYTES',

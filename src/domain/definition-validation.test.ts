@@ -31,6 +31,15 @@ describe('definition validation', () => {
     });
   });
 
+  test('cron takes a time zone, UTC by default; frequency takes a period', () => {
+    const cron = validateDefinition({ ...base, cron: '0 9 * * 1-5', timezone: 'Europe/Berlin', misfire: 'skip', limit: 3 });
+    expect(cron.ok && cron.action === 'UPSERT' && cron.definition).toMatchObject({ timing: { kind: 'cron', expression: '0 9 * * 1-5', timezone: 'Europe/Berlin' }, misfire: 'skip', limit: 3 });
+    const utc = validateDefinition({ ...base, cron: '*/10 * * * * *' });
+    expect(utc.ok && utc.action === 'UPSERT' && utc.definition.timing).toEqual({ kind: 'cron', expression: '*/10 * * * * *', timezone: 'UTC' });
+    const every = validateDefinition({ ...base, frequency: { timeUnit: 'MINUTES', time: 2 } });
+    expect(every.ok && every.action === 'UPSERT' && every.definition.timing).toEqual({ kind: 'frequency', periodMs: 120_000 });
+  });
+
   test('DELETE needs only host and name', () => {
     expect(validateDefinition({ host: 'demo', name: 'hello', action: 'DELETE' })).toEqual({ ok: true, action: 'DELETE', id: 'demo/hello' });
   });
@@ -52,7 +61,9 @@ describe('definition validation', () => {
     ['end before start', { ...base, at: '2026-01-01T00:00:00Z', start: '2026-02-01T00:00:00Z', end: '2026-01-01T00:00:00Z' }, 'end', 'is not after start'],
     ['bad topic name', { ...base, topic: 'a topic', at: '2026-01-01T00:00:00Z' }, 'topic', 'must match pattern'],
     ['timezone without cron', { ...base, at: '2026-01-01T00:00:00Z', timezone: 'UTC' }, 'timezone', 'applies only to cron'],
-    ['cron not yet supported', { ...base, cron: '* * * * *' }, 'cron', 'not supported by this release yet'],
+    ['cron with four fields', { ...base, cron: '* * * *' }, 'cron', 'has 4 fields'],
+    ['cron out of range', { ...base, cron: '0 25 * * *' }, 'cron', 'is not a valid cron expression'],
+    ['unknown time zone', { ...base, cron: '0 9 * * *', timezone: 'Europe/Atlantis' }, 'timezone', '"Europe/Atlantis" is not an IANA time zone'],
   ])('%s is rejected naming the field', (_case, body, field, reason) => {
     const result = validateDefinition(body);
     expect(result.ok).toBe(false);

@@ -5,6 +5,7 @@
  */
 import Ajv, { type ErrorObject } from 'ajv';
 import definitionSchema from '../../schemas/definition.schema.json';
+import { cronProblem } from './cron';
 import { durationMs, scheduleId, type Duration, type MisfirePolicy, type ScheduleDefinition, type ScheduleId, type Timing } from './definition';
 
 export type ValidatedDefinition =
@@ -39,9 +40,6 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\
 const ajv = new Ajv({ allErrors: false, strict: true });
 const checkShape = ajv.compile<DefinitionBody>(definitionSchema);
 
-/** Timings this release fires. The others pass validation of shape but are refused by name. */
-const SUPPORTED_TIMINGS: ReadonlySet<Timing['kind']> = new Set(['at', 'delay']);
-
 export function validateDefinition(body: unknown): ValidatedDefinition {
   if (!checkShape(body)) return shapeError(checkShape.errors?.[0], body);
   const id = scheduleId(body.host, body.name);
@@ -68,8 +66,9 @@ export function validateDefinition(body: unknown): ValidatedDefinition {
   }
 
   const timing = toTiming(body, instants.at);
-  if (!SUPPORTED_TIMINGS.has(timing.kind)) {
-    return invalid(timing.kind, `${timing.kind} schedules are not supported by this release yet (supported: ${[...SUPPORTED_TIMINGS].join(', ')})`);
+  if (timing.kind === 'cron') {
+    const problem = cronProblem(timing.expression, timing.timezone);
+    if (problem) return invalid(problem.includes('timezone') ? 'timezone' : 'cron', problem);
   }
   const definition: ScheduleDefinition = {
     id,

@@ -28,7 +28,6 @@ function startMain(env: Record<string, string>): RunningMain {
       ...process.env,
       ...uniqueNodeEnv(prefix),
       PUNCTUAL_PARTITIONS: '2',
-      PUNCTUAL_DATA_DIR: path.join('/tmp', prefix),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,6 @@
 /** Starts Punctual nodes in-process against the test broker, each test with its own topics and group. */
+import os from 'node:os';
+import path from 'node:path';
 import { ensureInternalTopics } from '../../src/cluster/internal-topics';
 import { PunctualNode } from '../../src/cluster/punctual-node';
 import { loadConfig, type PunctualConfig } from '../../src/config/config';
@@ -18,6 +20,7 @@ export function uniqueNodeEnv(prefix = uniqueName('p')): Record<string, string> 
     PUNCTUAL_PARTITIONS: '3',
     PUNCTUAL_SESSION_TIMEOUT_MS: '6000',
     PUNCTUAL_HTTP_PORT: '0',
+    PUNCTUAL_DATA_DIR: path.join(os.tmpdir(), 'punctual-test-data', prefix),
   };
 }
 

@@ -1,0 +1,90 @@
+/**
+ * Brings a partition's local store up to the end of its changelog partition, reading committed data
+ * only. Where the end is: the task first commits a barrier record to the changelog partition (after
+ * its producer fenced any previous owner), so everything before the barrier is final, and the restore
+ * reads up to it. It starts from the local checkpoint when that can be trusted, else from scratch
+ * after wiping the store: local state that Kafka does not confirm must not survive.
+ */
+import type { Clock } from '../domain/clock';
+import type { KafkaPort, TopicPartition, TransactionalProducer } from '../kafka/port';
+import type { Logger } from '../log/logger';
+import { barrierRecord, decodeChangelog } from '../store/changelog-codec';
+import type { ScheduleState } from '../store/schedule-state';
+import type { ScheduleStore } from '../store/schedule-store';
+
+export interface RestoreResult {
+  /** Changelog offset the restore started from. */
+  from: number;
+  /** Offset of the barrier: every changelog record below it is now in the store. */
+  until: number;
+  records: number;
+  wiped: boolean;
+  durationMs: number;
+}
+
+export interface RestoreOptions {
+  store: ScheduleStore;
+  producer: TransactionalProducer;
+  port: KafkaPort;
+  changelog: TopicPartition;
+  owner: string;
+  clock: Clock;
+  logger: Logger;
+}
+
+const APPLY_BATCH = 2_000;
+
+export async function restoreStore(options: RestoreOptions): Promise<RestoreResult> {
+  const { store, changelog, clock } = options;
+  const started = clock.now();
+  const until = await commitBarrier(options);
+  const checkpoint = await store.checkpoint();
+  const trusted =
+    checkpoint !== undefined &&
+    checkpoint.changelogTopic === changelog.topic &&
+    checkpoint.changelogPartition === changelog.partition &&
+    checkpoint.changelogOffset <= until;
+  if (!trusted) await store.wipe();
+  const from = trusted ? checkpoint.changelogOffset : 0;
+
+  let records = 0;
+  await options.port.readPartition({
+    ...changelog,
+    fromOffset: from,
+    untilOffset: until,
+    onRecords: async (batch) => {
+      for (let i = 0; i < batch.length; i += APPLY_BATCH) {
+        const puts = new Map<string, ScheduleState | null>();
+        for (const record of batch.slice(i, i + APPLY_BATCH)) {
+          const entry = decodeChangelog(record);
+          if (entry.kind === 'state') puts.set(entry.state.definition.id, entry.state);
+          else if (entry.kind === 'tombstone') puts.set(entry.id, null);
+        }
+        await store.apply(splitWrite(puts), clock.now());
+      }
+      records += batch.length;
+    },
+  });
+  await store.apply({ puts: [], deletes: [], checkpoint: { changelogTopic: changelog.topic, changelogPartition: changelog.partition, changelogOffset: until } }, clock.now());
+  const result = { from, until, records, wiped: !trusted, durationMs: clock.now() - started };
+  options.logger.info('store restored', { ...result });
+  return result;
+}
+
+async function commitBarrier({ producer, changelog, owner }: RestoreOptions): Promise<number> {
+  const transaction = await producer.beginTransaction();
+  const [metadata] = await transaction.send([barrierRecord(changelog.topic, changelog.partition, owner)]);
+  await transaction.commit();
+  if (!metadata) throw new Error(`no offset reported for the restore barrier on ${changelog.topic}-${changelog.partition}`);
+  return metadata.offset;
+}
+
+function splitWrite(changes: Map<string, ScheduleState | null>): { puts: ScheduleState[]; deletes: string[] } {
+  const puts: ScheduleState[] = [];
+  const deletes: string[] = [];
+  for (const [id, state] of changes) {
+    if (state) puts.push(state);
+    else deletes.push(id);
+  }
+  return { puts, deletes };
+}
