@@ -7,7 +7,7 @@ import type { PunctualConfig } from '../config/config';
 import type { Clock } from '../domain/clock';
 import type { Admin, GroupConsumer, IncomingRecord, KafkaPort, TopicPartition } from '../kafka/port';
 import type { Logger } from '../log/logger';
-import { PartitionTask } from './partition-task';
+import { PartitionTask, type TaskStats } from './partition-task';
 import { TargetTopics } from './target-topics';
 
 export interface PunctualNodeOptions {
@@ -56,6 +56,11 @@ export class PunctualNode {
   /** True while joined with every owned partition's task running. */
   isReady(): boolean {
     return this.joined && [...this.tasks.values()].every((task) => task.lifecycle.is('running'));
+  }
+
+  /** Counters and last restore of every running task, by partition. */
+  taskStats(): Map<number, TaskStats> {
+    return new Map([...this.tasks].map(([partition, task]) => [partition, { ...task.stats }]));
   }
 
   ownedPartitions(): number[] {

@@ -1,0 +1,40 @@
+/**
+ * Checks what a read_committed consumer saw on a target topic: no fire id twice, and for fixed-rate
+ * schedules no gap between the first and last occurrence seen.
+ */
+import type { IncomingRecord } from '../../src/kafka/port';
+
+export interface FireReport {
+  byId: Map<string, number[]>;
+  duplicates: string[];
+}
+
+export function fireReport(records: IncomingRecord[]): FireReport {
+  const byId = new Map<string, number[]>();
+  const seen = new Set<string>();
+  const duplicates: string[] = [];
+  for (const record of records) {
+    const fireId = record.headers['punctual-fire-id'] ?? '';
+    if (seen.has(fireId)) duplicates.push(fireId);
+    seen.add(fireId);
+    const id = record.headers['punctual-id'] ?? '';
+    const times = byId.get(id) ?? [];
+    times.push(Number(record.headers['punctual-scheduled-at']));
+    byId.set(id, times);
+  }
+  return { byId, duplicates };
+}
+
+/** Occurrences of a fixed-rate schedule missing between its first and last fire seen. */
+export function gaps(times: number[], periodMs: number): number[] {
+  const sorted = [...times].sort((a, b) => a - b);
+  const missing: number[] = [];
+  for (let i = 1; i < sorted.length; i++) {
+    for (let t = (sorted[i - 1] ?? 0) + periodMs; t < (sorted[i] ?? 0); t += periodMs) missing.push(t);
+  }
+  return missing;
+}
+
+export function isAscending(times: number[]): boolean {
+  return times.every((t, i) => i === 0 || t > (times[i - 1] ?? -Infinity));
+}
