@@ -153,7 +153,7 @@ test('a new producer with the same transactional.id fences the old one', async (
 /** kafkajs used directly: the port reads committed data only, by design. */
 async function readUncommittedValues(topic: string, count: number): Promise<string[]> {
   const kafka = new Kafka({ brokers: testBrokers(), clientId: 'uncommitted-reader', logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: uniqueName('uncommitted'), readUncommitted: true });
+  const consumer = kafka.consumer({ groupId: uniqueName('uncommitted'), readUncommitted: true, maxWaitTimeInMs: 100 });
   const values: string[] = [];
   await consumer.connect();
   try {
@@ -215,4 +215,38 @@ test('readPartition reads one partition from an offset up to a bound, committed 
     onRecords: async (records) => void read.push(...records.map(valueOf)),
   });
   expect(read).toEqual(['b', 'c', 'd']);
+});
+
+test('assignment is sticky: when a member leaves, the others keep their partitions and share only its ones', async () => {
+  const topic = uniqueName('sticky');
+  const groupId = uniqueName('group');
+  await createTopic(port, topic, 6);
+  const owned: number[][] = [[], [], []];
+  const members = owned.map((_, i) =>
+    port.createGroupConsumer({
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 500,
+      listener: {
+        onAssigned: async (partitions) => void owned[i]?.push(...partitions.map((tp) => tp.partition)),
+        onRevoked: async (partitions) => {
+          owned[i] = (owned[i] ?? []).filter((p) => !partitions.some((r) => r.partition === p));
+        },
+        onRecords: async () => undefined,
+      },
+    }),
+  );
+  try {
+    for (const member of members) await member.start();
+    await waitFor('three members with two partitions each', () => owned.every((o) => o.length === 2));
+    const before = owned.map((o) => [...o].sort());
+    await members[2]?.stop();
+    await waitFor('two members with three partitions each', () => owned.slice(0, 2).every((o) => o.length === 3));
+    for (const i of [0, 1]) expect(owned[i]).toEqual(expect.arrayContaining(before[i] ?? []));
+    expect([...(owned[0] ?? []), ...(owned[1] ?? [])].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  } finally {
+    await Promise.all(members.slice(0, 2).map((member) => member.stop()));
+  }
 });

@@ -11,6 +11,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../log/logger';
 import type { GroupConsumer, GroupConsumerOptions, TopicPartition } from '../port';
 import { toIncoming } from './records';
+import { stickyAssigner } from './sticky-assigner';
 
 type Assignment = Record<string, number[]>;
 
@@ -32,6 +33,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       maxWaitTimeInMs: options.maxWaitMs ?? 1_000,
       readUncommitted: false,
       allowAutoTopicCreation: false,
+      partitionAssigners: [stickyAssigner(() => this.owned)],
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.enqueue(() => this.applyAssignment(event.payload.memberAssignment));

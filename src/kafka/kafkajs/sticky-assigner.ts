@@ -1,0 +1,51 @@
+/**
+ * The kafkajs glue for the sticky assignment (../sticky-assignment.ts): each member advertises the
+ * partitions it owns in its group metadata; the leader assigns from those claims. kafkajs' own
+ * round-robin assigner would move partitions away from their stores at every rebalance.
+ */
+import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
+import type { TopicPartition } from '../port';
+import { stickyAssignment } from '../sticky-assignment';
+
+const NAME = 'PunctualSticky';
+
+interface MemberUserData {
+  owned: TopicPartition[];
+}
+
+export function stickyAssigner(currentlyOwned: () => TopicPartition[]): PartitionAssigner {
+  return ({ cluster }) => ({
+    name: NAME,
+    version: 1,
+    async assign({ members, topics }) {
+      const partitions = topics.flatMap((topic) => cluster.findTopicPartitionMetadata(topic).map((metadata) => ({ topic, partition: metadata.partitionId })));
+      const claims = members.map((member) => ({ memberId: member.memberId, owned: ownedFrom(member.memberMetadata) }));
+      return [...stickyAssignment(claims, partitions)].map(([memberId, owned]) => ({
+        memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: byTopic(owned), userData: Buffer.alloc(0) }),
+      }));
+    },
+    protocol({ topics }) {
+      const userData: MemberUserData = { owned: currentlyOwned() };
+      return { name: NAME, metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.from(JSON.stringify(userData)) }) };
+    },
+  });
+}
+
+/** A member whose metadata cannot be read claims nothing: its partitions are simply reassigned. */
+function ownedFrom(metadata: Buffer): TopicPartition[] {
+  try {
+    const decoded = AssignerProtocol.MemberMetadata.decode(metadata);
+    if (!decoded) return [];
+    const userData = JSON.parse(decoded.userData.toString('utf8')) as Partial<MemberUserData>;
+    return Array.isArray(userData.owned) ? userData.owned.filter((tp) => typeof tp?.topic === 'string' && Number.isInteger(tp?.partition)) : [];
+  } catch {
+    return [];
+  }
+}
+
+function byTopic(partitions: TopicPartition[]): Record<string, number[]> {
+  const assignment: Record<string, number[]> = {};
+  for (const { topic, partition } of partitions) (assignment[topic] ??= []).push(partition);
+  return assignment;
+}
