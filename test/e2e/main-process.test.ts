@@ -3,56 +3,28 @@
  * definition produced to Kafka, and stops cleanly on SIGINT/SIGTERM, leaving no broker JVM behind.
  * `npm test` builds dist/ first (pretest).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { readCommittedUntil, testBrokers, testPort, uniqueName } from '../helpers/kafka';
 import { commandOf, descendants, isAlive } from '../helpers/processes';
 import { definitionRecord, uniqueNodeEnv } from '../helpers/punctual';
-import { waitFor } from '../helpers/wait-for';
+import { startPunctualProcess, type PunctualProcess } from '../helpers/punctual-process';
 
 jest.setTimeout(120_000);
 
-const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
-
-interface RunningMain {
-  child: ChildProcess;
+interface RunningMain extends PunctualProcess {
   definitionsTopic: string;
-  output: () => string;
-  exited: Promise<number | null>;
 }
 
 function startMain(env: Record<string, string>): RunningMain {
   const prefix = uniqueName('main');
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      ...uniqueNodeEnv(prefix),
-      PUNCTUAL_PARTITIONS: '2',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, definitionsTopic: `${prefix}.definitions`, output: () => output, exited };
-}
-
-async function readyLine(main: RunningMain): Promise<{ brokers: string; httpPort: number }> {
-  const line = await waitFor('the ready line', () => /Punctual node ready: .* http:\/\/127\.0\.0\.1:(\d+)/.exec(main.output()) ?? undefined, {
-    timeoutMs: 90_000,
-  }).catch((error: unknown) => {
-    throw new Error(`${String(error)}\n--- output ---\n${main.output()}`);
-  });
-  const brokers = /KAFKA_BROKERS=(\S+)/.exec(main.output())?.[1] ?? '';
-  return { brokers, httpPort: Number(line[1]) };
+  const node = startPunctualProcess({ ...uniqueNodeEnv(prefix), PUNCTUAL_PARTITIONS: '2', ...env });
+  return { ...node, definitionsTopic: `${prefix}.definitions` };
 }
 
 test('with KAFKA_BROKERS set it uses that cluster, fires a definition, answers health checks and stops on SIGTERM', async () => {
   const main = startMain({ KAFKA_BROKERS: testBrokers().join(',') });
   try {
-    const { brokers, httpPort } = await readyLine(main);
+    const httpPort = await main.ready();
+    const brokers = /KAFKA_BROKERS=(\S+)/.exec(main.output())?.[1];
     expect(brokers).toBe(testBrokers().join(','));
     expect(main.output()).not.toContain('starting a local Kafka broker');
     const ready = await fetch(`http://127.0.0.1:${httpPort}/health/ready`);
@@ -77,7 +49,8 @@ test('without KAFKA_BROKERS it starts its own broker, and SIGINT stops the node 
   const main = startMain({ KAFKA_BROKERS: '' });
   let jvms: number[] = [];
   try {
-    const { brokers } = await readyLine(main);
+    await main.ready();
+    const brokers = /KAFKA_BROKERS=(\S+)/.exec(main.output())?.[1];
     expect(brokers).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(brokers).not.toBe(testBrokers().join(','));
     jvms = descendants(main.child.pid ?? -1).filter((pid) => commandOf(pid).includes('kafka.Kafka'));

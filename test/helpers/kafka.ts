@@ -57,7 +57,9 @@ export async function readCommittedUntil(
   });
   await consumer.start();
   try {
-    await waitFor(`records on ${topic} (have ${records.length})`, () => until(records), { timeoutMs });
+    await waitFor(`records on ${topic}`, () => until(records), { timeoutMs }).catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)} (read ${records.length})`);
+    });
     return [...records];
   } finally {
     await consumer.stop();

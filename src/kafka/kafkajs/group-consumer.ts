@@ -11,13 +11,14 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../log/logger';
 import type { GroupConsumer, GroupConsumerOptions, TopicPartition } from '../port';
 import { toIncoming } from './records';
-import { stickyAssigner } from './sticky-assigner';
+import { stickyAssigner, type Ownership } from './sticky-assigner';
 
 type Assignment = Record<string, number[]>;
 
 export class KafkajsGroupConsumer implements GroupConsumer {
   private readonly consumer: Consumer;
-  private owned: TopicPartition[] = [];
+  /** What this member owns, and under which member id the group coordinator gave it. */
+  private ownership: Ownership = { memberId: undefined, partitions: [] };
   private queue: Promise<void> = Promise.resolve();
   private stopping = false;
 
@@ -33,10 +34,10 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       maxWaitTimeInMs: options.maxWaitMs ?? 1_000,
       readUncommitted: false,
       allowAutoTopicCreation: false,
-      partitionAssigners: [stickyAssigner(() => this.owned)],
+      partitionAssigners: [stickyAssigner(() => this.ownership)],
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      this.enqueue(() => this.applyAssignment(event.payload.memberAssignment));
+      this.enqueue(() => this.applyAssignment(event.payload.memberId, event.payload.memberAssignment));
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.logger.error('consumer crashed', { error: event.payload.error, restart: event.payload.restart });
@@ -71,22 +72,29 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     });
   }
 
-  private async applyAssignment(assignment: Assignment): Promise<void> {
+  private async applyAssignment(memberId: string, assignment: Assignment): Promise<void> {
     if (this.stopping) return;
     const next = Object.entries(assignment).flatMap(([topic, partitions]) =>
       partitions.map((partition) => ({ topic, partition })),
     );
-    const revoked = this.owned.filter((tp) => !next.some((n) => same(n, tp)));
-    const assigned = next.filter((tp) => !this.owned.some((o) => same(o, tp)));
+    // A new member id means this member was evicted (a session timeout): whatever it owned before was
+    // given away meanwhile, so every old partition is revoked and every new one is a fresh assignment.
+    const sameMember = memberId === this.ownership.memberId;
+    const revoked = sameMember ? this.owned.filter((tp) => !next.some((n) => same(n, tp))) : this.owned;
+    const assigned = sameMember ? next.filter((tp) => !this.owned.some((o) => same(o, tp))) : next;
     this.logger.info('assignment changed', { assigned: assigned.length, revoked: revoked.length, owned: next.length });
     await this.revoke(revoked);
-    this.owned = next;
+    this.ownership = { memberId, partitions: next };
     await this.options.listener.onAssigned(assigned);
+  }
+
+  private get owned(): TopicPartition[] {
+    return this.ownership.partitions;
   }
 
   private async revoke(partitions: TopicPartition[]): Promise<void> {
     if (partitions.length === 0) return;
-    this.owned = this.owned.filter((tp) => !partitions.some((r) => same(r, tp)));
+    this.ownership = { ...this.ownership, partitions: this.owned.filter((tp) => !partitions.some((r) => same(r, tp))) };
     await this.options.listener.onRevoked(partitions);
   }
 

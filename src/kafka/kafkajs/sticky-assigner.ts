@@ -9,35 +9,48 @@ import { stickyAssignment } from '../sticky-assignment';
 
 const NAME = 'PunctualSticky';
 
+/** What a member owns and the member id it had when the coordinator assigned it. */
+export interface Ownership {
+  memberId: string | undefined;
+  partitions: TopicPartition[];
+}
+
 interface MemberUserData {
+  memberId?: string;
   owned: TopicPartition[];
 }
 
-export function stickyAssigner(currentlyOwned: () => TopicPartition[]): PartitionAssigner {
+export function stickyAssigner(currentOwnership: () => Ownership): PartitionAssigner {
   return ({ cluster }) => ({
     name: NAME,
     version: 1,
     async assign({ members, topics }) {
       const partitions = topics.flatMap((topic) => cluster.findTopicPartitionMetadata(topic).map((metadata) => ({ topic, partition: metadata.partitionId })));
-      const claims = members.map((member) => ({ memberId: member.memberId, owned: ownedFrom(member.memberMetadata) }));
+      const claims = members.map((member) => ({ memberId: member.memberId, owned: ownedFrom(member.memberId, member.memberMetadata) }));
       return [...stickyAssignment(claims, partitions)].map(([memberId, owned]) => ({
         memberId,
         memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: byTopic(owned), userData: Buffer.alloc(0) }),
       }));
     },
     protocol({ topics }) {
-      const userData: MemberUserData = { owned: currentlyOwned() };
+      const { memberId, partitions } = currentOwnership();
+      const userData: MemberUserData = { memberId, owned: partitions };
       return { name: NAME, metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.from(JSON.stringify(userData)) }) };
     },
   });
 }
 
-/** A member whose metadata cannot be read claims nothing: its partitions are simply reassigned. */
-function ownedFrom(metadata: Buffer): TopicPartition[] {
+/**
+ * A member's claim counts only if it still has the member id it owned the partitions under: a member
+ * that was evicted (frozen past its session timeout) rejoins with a new id, and the partitions it
+ * lost meanwhile belong to whoever took them over. A member whose metadata cannot be read claims nothing.
+ */
+function ownedFrom(memberId: string, metadata: Buffer): TopicPartition[] {
   try {
     const decoded = AssignerProtocol.MemberMetadata.decode(metadata);
     if (!decoded) return [];
     const userData = JSON.parse(decoded.userData.toString('utf8')) as Partial<MemberUserData>;
+    if (userData.memberId !== memberId) return [];
     return Array.isArray(userData.owned) ? userData.owned.filter((tp) => typeof tp?.topic === 'string' && Number.isInteger(tp?.partition)) : [];
   } catch {
     return [];

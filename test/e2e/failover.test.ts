@@ -1,0 +1,173 @@
+/**
+ * Master/master failover with real processes: three nodes share the partitions; nodes are killed
+ * with SIGKILL mid-run and restarted; a node is frozen with SIGSTOP past its session timeout and
+ * thawed. An independent read_committed reader then checks that every expected fire id appears
+ * exactly once and nothing else appears. Schedules use misfire `fire-all`, so no occurrence may be
+ * missing even for the windows where a partition had no owner.
+ */
+import path from 'node:path';
+import os from 'node:os';
+import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
+import { fireReport } from '../helpers/fire-verifier';
+import { createTopic, readCommittedUntil, testPort, uniqueName } from '../helpers/kafka';
+import { definitionRecord, uniqueNodeEnv } from '../helpers/punctual';
+import { startPunctualProcess, type PunctualProcess } from '../helpers/punctual-process';
+
+jest.setTimeout(240_000);
+
+const SCHEDULES = 200;
+const PERIODS = [100, 200, 300, 500];
+const RUN_MS = 30_000;
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+interface Cluster {
+  env: Record<string, string>;
+  definitions: string;
+  start(name: string): PunctualProcess;
+  nodes: PunctualProcess[];
+}
+
+function cluster(): Cluster {
+  const prefix = uniqueName('fo');
+  const env: Record<string, string> = { ...uniqueNodeEnv(prefix), PUNCTUAL_PARTITIONS: '6', PUNCTUAL_SESSION_TIMEOUT_MS: '3000', PUNCTUAL_LOG_LEVEL: process.env.PUNCTUAL_TEST_LOGS ? 'debug' : 'info' };
+  const nodes: PunctualProcess[] = [];
+  return {
+    env,
+    definitions: env.PUNCTUAL_TOPIC_DEFINITIONS ?? '',
+    nodes,
+    start(name) {
+      const node = startPunctualProcess({ ...env, PUNCTUAL_DATA_DIR: path.join(os.tmpdir(), 'punctual-test-data', prefix, name) });
+      nodes.push(node);
+      return node;
+    },
+  };
+}
+
+/** Produces SCHEDULES fixed-rate schedules over [start, end) and returns every fire id they must produce. */
+async function defineSchedules(port: KafkaPort, definitions: string, topic: string, start: number, end: number): Promise<Set<string>> {
+  const expected = new Set<string>();
+  const records = Array.from({ length: SCHEDULES }, (_, i) => {
+    const period = PERIODS[i % PERIODS.length] ?? 100;
+    for (let t = start; t < end; t += period) expected.add(`fo/s${i}@${t}`);
+    return definitionRecord(definitions, {
+      host: 'fo',
+      name: `s${i}`,
+      action: 'INSERT',
+      frequency: { timeUnit: 'MILLISECONDS', time: period },
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+      misfire: 'fire-all',
+      topic,
+    });
+  });
+  const producer = port.createProducer();
+  await producer.connect();
+  await producer.send(records);
+  await producer.close();
+  return expected;
+}
+
+function verify(records: IncomingRecord[], expected: Set<string>): void {
+  const report = fireReport(records);
+  expect(report.duplicates).toEqual([]);
+  const seen = new Set(records.map((record) => record.headers['punctual-fire-id'] ?? ''));
+  const missing = [...expected].filter((id) => !seen.has(id));
+  const unexpected = [...seen].filter((id) => !expected.has(id));
+  expect({ missing: missing.slice(0, 10), missingCount: missing.length }).toEqual({ missing: [], missingCount: 0 });
+  expect(unexpected).toEqual([]);
+  for (const times of report.byId.values()) expect(times).toEqual([...times].sort((a, b) => a - b));
+}
+
+/** Longest pause between two consecutive fires of one schedule, minus its period: how long failover took. */
+function longestPause(records: IncomingRecord[]): number {
+  const firedAt = new Map<string, number[]>();
+  for (const record of records) {
+    const value = JSON.parse(record.value?.toString() ?? '{}') as { id: string; firedAt: string };
+    firedAt.set(value.id, [...(firedAt.get(value.id) ?? []), Date.parse(value.firedAt)]);
+  }
+  let longest = 0;
+  for (const [id, times] of firedAt) {
+    const period = PERIODS[Number(id.split('/s')[1]) % PERIODS.length] ?? 0;
+    const sorted = [...new Set(times)].sort((a, b) => a - b);
+    for (let i = 1; i < sorted.length; i++) longest = Math.max(longest, (sorted[i] ?? 0) - (sorted[i - 1] ?? 0) - period);
+  }
+  return longest;
+}
+
+/** On failure, the nodes' own logs are the first thing one wants to read. */
+async function withNodeLogs(group: Cluster, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    for (const [i, node] of group.nodes.entries()) console.log(`--- node ${i} output (tail) ---\n${node.output().slice(-6000)}`);
+    throw error;
+  }
+}
+
+async function stopAll(nodes: PunctualProcess[]): Promise<void> {
+  for (const node of nodes) if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGTERM');
+  await Promise.all(nodes.map((node) => node.exited));
+}
+
+test('kill -9 of nodes mid-run, twice: every expected fire exactly once', async () => {
+  const port = testPort();
+  const group = cluster();
+  const topic = uniqueName('out');
+  await createTopic(port, topic, 3);
+  try {
+    const [a, b] = [group.start('a'), group.start('b'), group.start('c')];
+    await Promise.all(group.nodes.map((node) => node.ready()));
+    const start = Date.now() + 2_000;
+    const end = start + RUN_MS;
+    const expected = await defineSchedules(port, group.definitions, topic, start, end);
+
+    await sleep(start - Date.now() + 7_000);
+    a?.child.kill('SIGKILL');
+    await sleep(5_000);
+    await group.start('a').ready();
+    await sleep(4_000);
+    b?.child.kill('SIGKILL');
+    await sleep(5_000);
+    await group.start('b').ready();
+    await sleep(end - Date.now() + 3_000);
+
+    const records = await readCommittedUntil(port, topic, (seen) => seen.length >= expected.size, 60_000);
+    verify(records, expected);
+    console.log(`failover: ${expected.size} fires verified; longest pause of a schedule after kill -9: ${longestPause(records)} ms`);
+  } finally {
+    await stopAll(group.nodes);
+  }
+});
+
+test('a node frozen past its session timeout emits nothing after losing its partitions, and rejoins cleanly', async () => {
+  const port = testPort();
+  const group = cluster();
+  const topic = uniqueName('out');
+  await createTopic(port, topic, 3);
+  try {
+    await withNodeLogs(group, async () => {
+    const [frozen] = [group.start('frozen'), group.start('other')];
+    const httpPorts = await Promise.all(group.nodes.map((node) => node.ready()));
+    const start = Date.now() + 1_000;
+    const end = start + 15_000;
+    const expected = await defineSchedules(port, group.definitions, topic, start, end);
+
+    await sleep(3_000);
+    frozen?.child.kill('SIGSTOP');
+    await sleep(8_000);
+    frozen?.child.kill('SIGCONT');
+    await sleep(end - Date.now() + 3_000);
+
+    const records = await readCommittedUntil(port, topic, (seen) => seen.length >= expected.size, 60_000);
+    verify(records, expected);
+    // Thawed, it rejoined the group and runs partitions again.
+    const ready = await fetch(`http://127.0.0.1:${httpPorts[0]}/health/ready`).then((response) => response.json() as Promise<{ partitions: number[] }>);
+    expect(ready.partitions.length).toBeGreaterThan(0);
+    });
+  } finally {
+    await stopAll(group.nodes);
+  }
+});

@@ -1,0 +1,35 @@
+/** Punctual nodes as separate processes (the built entry point, dist/src/main.js), for crash tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { waitFor } from './wait-for';
+
+export const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+
+export interface PunctualProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+  /** Resolves with the node's HTTP port once it printed its ready line. */
+  ready(timeoutMs?: number): Promise<number>;
+}
+
+export function startPunctualProcess(env: Record<string, string>): PunctualProcess {
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    async ready(timeoutMs = 90_000) {
+      const match = await waitFor('the ready line', () => /Punctual node ready: .* http:\/\/127\.0\.0\.1:(\d+)/.exec(output) ?? undefined, { timeoutMs }).catch(
+        (error: unknown) => {
+          throw new Error(`${String(error)}\n--- output ---\n${output.slice(-5000)}`);
+        },
+      );
+      return Number(match[1]);
+    },
+  };
+}
