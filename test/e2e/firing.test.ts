@@ -1,7 +1,7 @@
 /**
- * The first slice end to end against the real broker: definitions produced to Kafka fire once, on
- * time, with the execution event format of the design; bad input goes to the DLQ without stopping
- * the partition; a DELETE applied before the due time prevents the fire.
+ * Firing end to end against the real broker: every timing fires the right occurrences with the
+ * execution event format of the design; UPDATE changes the timing; DELETE stops further fires; bad
+ * input goes to the DLQ without stopping the partition.
  */
 import type { PunctualNode } from '../../src/cluster/punctual-node';
 import type { PunctualConfig } from '../../src/config/config';
@@ -129,3 +129,45 @@ async function readEndOffsetsByReading(): Promise<Map<number, number>> {
   for (const record of records) ends.set(record.partition, Math.max(ends.get(record.partition) ?? 0, record.offset + 1));
   return ends;
 }
+
+test('a six-field cron fires on each second, numbered occurrences, and stops at its limit', async () => {
+  const topic = uniqueName('out');
+  const definedAt = Date.now();
+  await send({ host: 'demo', name: 'cron', action: 'INSERT', cron: '* * * * * *', timezone: 'Europe/Berlin', limit: 3, topic });
+  const events = await readCommittedUntil(port, topic, (records) => records.length >= 3);
+  const scheduled = events.map((event) => Number(event.headers['punctual-scheduled-at']));
+  expect(events.map((event) => event.headers['punctual-occurrence'])).toEqual(['1', '2', '3']);
+  expect(scheduled.every((t) => t % 1_000 === 0 && t >= definedAt - 1_000)).toBe(true);
+  expect(scheduled[1]! - scheduled[0]!).toBe(1_000);
+  expect(scheduled[2]! - scheduled[1]!).toBe(1_000);
+  // The limit finished it: a marker after the 4th second shows nothing more came.
+  await send({ host: 'demo', name: 'cron-marker', action: 'INSERT', at: new Date(scheduled[2]! + 2_500).toISOString(), topic });
+  const all = await readCommittedUntil(port, topic, (records) => records.some((r) => r.key?.toString() === 'demo/cron-marker'));
+  expect(all.filter((r) => r.key?.toString() === 'demo/cron')).toHaveLength(3);
+});
+
+test('an UPDATE replaces a frequency with a one-shot, and a DELETE stops a running frequency', async () => {
+  const topic = uniqueName('out');
+  await send({ host: 'demo', name: 'updated', action: 'INSERT', frequency: { timeUnit: 'MILLISECONDS', time: 300 }, topic });
+  await send({ host: 'demo', name: 'deleted', action: 'INSERT', frequency: { timeUnit: 'MILLISECONDS', time: 300 }, topic });
+  await readCommittedUntil(port, topic, (records) => ['demo/updated', 'demo/deleted'].every((id) => records.filter((r) => r.key?.toString() === id).length >= 2));
+
+  const onceAt = Date.now() + 1_500;
+  await send({ host: 'demo', name: 'updated', action: 'UPDATE', at: new Date(onceAt).toISOString(), topic, data: { v: 2 } });
+  await send({ host: 'demo', name: 'deleted', action: 'DELETE' });
+  const deletedAt = Date.now();
+  await send({ host: 'demo', name: 'marker', action: 'INSERT', at: new Date(onceAt + 1_000).toISOString(), topic });
+
+  const all = await readCommittedUntil(port, topic, (records) => records.some((r) => r.key?.toString() === 'demo/marker'));
+  const updated = all.filter((r) => r.key?.toString() === 'demo/updated');
+  const last = updated[updated.length - 1];
+  expect(last?.headers['punctual-scheduled-at']).toBe(String(onceAt));
+  expect(last?.headers['punctual-occurrence']).toBe('1');
+  expect(JSON.parse(last ? valueOf(last) : '{}').data).toEqual({ v: 2 });
+  // Before the UPDATE: 300 ms occurrences; after it only the one-shot.
+  expect(updated.slice(0, -1).every((r) => Number(r.headers['punctual-scheduled-at']) < onceAt - 1_000)).toBe(true);
+  const deleted = all.filter((r) => r.key?.toString() === 'demo/deleted');
+  // Nothing scheduled later than one period after the DELETE was produced (the node applies it within
+  // milliseconds; without it, about eight more occurrences would precede the marker).
+  expect(deleted.every((r) => Number(r.headers['punctual-scheduled-at']) <= deletedAt + 300)).toBe(true);
+});
