@@ -61,6 +61,8 @@ export interface TaskStats {
 /** Fires per transaction; more due fires follow in the next one straight away. */
 const MAX_FIRES_PER_TRANSACTION = 2_000;
 const RETRY_BACKOFF_MS = 500;
+/** Uncommitted schedule changes after which ingest commits without waiting for the commit interval. */
+const MAX_UNCOMMITTED_STATES = 5_000;
 
 export function transactionalIdFor(groupId: string, input: TopicPartition): string {
   return `${groupId}-${input.topic}-${input.partition}`;
@@ -127,7 +129,10 @@ export class PartitionTask {
   ingest(records: IncomingRecord[]): Promise<void> {
     return this.serially(async () => {
       for (const record of records) await this.apply(record);
-      if (this.hasUncommittedIngest()) this.ingestDeadline ??= this.options.clock.now() + this.options.commitIntervalMs;
+      if (!this.hasUncommittedIngest()) return;
+      const now = this.options.clock.now();
+      // A large backlog commits at once: transactions stay small, and so does the overlay in memory.
+      this.ingestDeadline = this.overlay.size >= MAX_UNCOMMITTED_STATES ? now : (this.ingestDeadline ?? now + this.options.commitIntervalMs);
     }).then(() => this.rearm());
   }
 

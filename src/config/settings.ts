@@ -106,8 +106,8 @@ export const SETTINGS = {
   maxDefinitionBytes: {
     key: 'node.maxDefinitionBytes',
     env: 'PUNCTUAL_MAX_DEFINITION_BYTES',
-    doc: 'Largest accepted definition value; larger ones go to the dead letter topic.',
-    parse: wholeNumber(1_024, 16 * 1024 * 1024),
+    doc: "Largest accepted definition value; larger ones go to the dead letter topic. Its event and changelog record must fit the broker's max.message.bytes.",
+    parse: wholeNumber(1_024, 900 * 1024),
   },
   logLevel: { key: 'node.logLevel', env: 'PUNCTUAL_LOG_LEVEL', doc: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: logLevel },
   definitionsTopic: { key: 'topics.definitions', env: 'PUNCTUAL_TOPIC_DEFINITIONS', doc: 'Input topic of schedule definitions.', parse: topicName },

@@ -250,3 +250,21 @@ test('assignment is sticky: when a member leaves, the others keep their partitio
     await Promise.all(members.slice(0, 2).map((member) => member.stop()));
   }
 });
+
+test('a transaction with more than the broker max.message.bytes (1 MB) for one partition commits', async () => {
+  const topic = uniqueName('large');
+  await createTopic(port, topic);
+  const producer = port.createTransactionalProducer(uniqueName('tx'));
+  await producer.connect();
+  const value = 'x'.repeat(1_000);
+  try {
+    const transaction = await producer.beginTransaction();
+    const metadata = await transaction.send(Array.from({ length: 3_000 }, (_, i) => ({ topic, key: `k${i}`, value })));
+    await transaction.commit();
+    expect(metadata).toEqual([{ topic, partition: 0, offset: 0 }]);
+  } finally {
+    await producer.close();
+  }
+  const records = await readCommitted(port, topic, 3_000);
+  expect(records.map((r) => r.key?.toString())).toEqual(Array.from({ length: 3_000 }, (_, i) => `k${i}`));
+});

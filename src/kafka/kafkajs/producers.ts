@@ -1,8 +1,11 @@
 /** Transactional and plain (acks=all) producers over kafkajs. */
 import { Partitioners, type Kafka, type Producer as KafkajsClientProducer, type Transaction as KafkajsTransaction } from 'kafkajs';
 import type { OffsetCommit, OutgoingRecord, Producer, RecordMetadata, Transaction, TransactionalProducer } from '../port';
-import { toRecordMetadata, toTopicMessages } from './records';
+import { chunkBySize, toRecordMetadata, toTopicMessages } from './records';
 import { transactionFailed, unavailable } from './error-mapping';
+
+/** Bytes per sendBatch call: under the broker's default max.message.bytes (1 MB) with room to spare. */
+const MAX_BATCH_BYTES = 512 * 1024;
 
 /** How long the coordinator keeps an open transaction before aborting it on its own. */
 const TRANSACTION_TIMEOUT_MS = 60_000;
@@ -56,9 +59,15 @@ class KafkajsTransactionHandle implements Transaction {
   ) {}
 
   async send(records: OutgoingRecord[]): Promise<RecordMetadata[]> {
-    if (records.length === 0) return [];
+    const metadata: RecordMetadata[] = [];
     try {
-      return toRecordMetadata(await this.transaction.sendBatch({ topicMessages: toTopicMessages(records) }));
+      for (const chunk of chunkBySize(records, MAX_BATCH_BYTES)) {
+        for (const result of toRecordMetadata(await this.transaction.sendBatch({ topicMessages: toTopicMessages(chunk) }))) {
+          // The first chunk that reached a partition holds its first record.
+          if (!metadata.some((m) => m.topic === result.topic && m.partition === result.partition)) metadata.push(result);
+        }
+      }
+      return metadata;
     } catch (error) {
       throw transactionFailed('send', this.transactionalId, error);
     }
@@ -116,7 +125,11 @@ export class KafkajsDurableProducer implements Producer {
 
   async send(records: OutgoingRecord[]): Promise<RecordMetadata[]> {
     try {
-      return toRecordMetadata(await this.producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 }));
+      const metadata: RecordMetadata[] = [];
+      for (const chunk of chunkBySize(records, MAX_BATCH_BYTES)) {
+        metadata.push(...toRecordMetadata(await this.producer.sendBatch({ topicMessages: toTopicMessages(chunk), acks: -1 })));
+      }
+      return metadata;
     } catch (error) {
       throw unavailable('produce', error);
     }

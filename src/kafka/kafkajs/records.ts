@@ -51,3 +51,32 @@ export function toRecordMetadata(results: KafkajsRecordMetadata[]): RecordMetada
     offset: Number(result.baseOffset ?? result.offset ?? -1),
   }));
 }
+
+/**
+ * kafkajs writes everything a sendBatch call has for one partition as a single record batch, and the
+ * broker rejects a batch over its max.message.bytes (1 MB by default); the Java client splits batches
+ * by itself. Chunks of at most `maxBytes` (keys, values and headers counted) keep every batch under it.
+ */
+export function chunkBySize(records: OutgoingRecord[], maxBytes: number): OutgoingRecord[][] {
+  const chunks: OutgoingRecord[][] = [];
+  let current: OutgoingRecord[] = [];
+  let size = 0;
+  for (const record of records) {
+    const bytes = approximateSize(record);
+    if (current.length > 0 && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(record);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function approximateSize(record: OutgoingRecord): number {
+  let bytes = 64 + Buffer.byteLength(record.key ?? '') + (record.value === null ? 0 : Buffer.byteLength(record.value));
+  for (const [name, value] of Object.entries(record.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value) + 8;
+  return bytes;
+}
