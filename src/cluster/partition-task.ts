@@ -247,7 +247,10 @@ export class PartitionTask {
       const metadata = await transaction.send([...fired.events, ...deadLetters, ...changelog]);
       if (offsetChanged) await transaction.sendOffsets(this.options.groupId, [{ ...this.options.input, offset }]);
       await transaction.commit();
-      changelogOffset = metadata.find((m) => m.topic === this.changelog.topic && m.partition === this.changelog.partition)?.offset;
+      // This task is the changelog partition's only writer, so its records of one transaction are
+      // contiguous: the store will hold everything up to the first offset after them.
+      const first = metadata.find((m) => m.topic === this.changelog.topic && m.partition === this.changelog.partition)?.offset;
+      changelogOffset = first === undefined ? undefined : first + changelog.length;
     } catch (error) {
       this.deadLetters.unshift(...deadLetters);
       // The fires did not happen: their schedules stay due.

@@ -21,16 +21,18 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private ownership: Ownership = { memberId: undefined, partitions: [] };
   private queue: Promise<void> = Promise.resolve();
   private stopping = false;
+  private readonly heartbeatIntervalMs: number;
 
   constructor(
     kafka: Kafka,
     private readonly options: GroupConsumerOptions,
     private readonly logger: Logger,
   ) {
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3_000;
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      heartbeatInterval: this.heartbeatIntervalMs,
       maxWaitTimeInMs: options.maxWaitMs ?? 1_000,
       readUncommitted: false,
       allowAutoTopicCreation: false,
@@ -64,6 +66,17 @@ export class KafkajsGroupConsumer implements GroupConsumer {
 
   private async deliver({ batch, heartbeat, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
+    // kafkajs heartbeats only between batches; while this batch waits behind a long step (a restore
+    // in onAssigned) it must heartbeat itself, or the member would be evicted for silence.
+    const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
+    try {
+      await this.deliverInTurn({ batch, heartbeat, isStale });
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async deliverInTurn({ batch, heartbeat, isStale }: Pick<EachBatchPayload, 'batch' | 'heartbeat' | 'isStale'>): Promise<void> {
     await this.enqueue(async () => {
       // A batch fetched before a rebalance may be delivered after it; drop it if the partition left.
       if (this.stopping || isStale() || !this.owns(batch.topic, batch.partition)) return;
