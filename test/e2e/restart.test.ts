@@ -77,3 +77,44 @@ test('restart with the data directory deleted: full restore from the changelog, 
   for (const restore of restores) expect(restore).toMatchObject({ wiped: true, from: 0 });
   expect(restores.some((restore) => (restore?.records ?? 0) > 0)).toBe(true);
 });
+
+test('occurrences due while no node owned the partitions follow each misfire policy and are counted', async () => {
+  const port = testPort();
+  // One partition: the three schedules share one task, one restore and one first commit.
+  const config = testConfig({ PUNCTUAL_MISFIRE_THRESHOLD_MS: '500', PUNCTUAL_PARTITIONS: '1' });
+  const topic = uniqueName('out');
+  const first = await startNode(port, config);
+  const producer = port.createProducer();
+  await producer.connect();
+  await producer.send(
+    (['fire-all', 'fire-once', 'skip'] as const).map((misfire) =>
+      definitionRecord(config.topics.definitions, { host: 'mf', name: misfire, action: 'INSERT', frequency: { timeUnit: 'MILLISECONDS', time: PERIOD }, misfire, topic }),
+    ),
+  );
+  await producer.close();
+  await sleep(1_500);
+  await first.stop();
+  await sleep(3_000);
+  const second = await startNode(port, config);
+  const upAt = Date.now();
+  await sleep(1_500);
+  const missed = [...second.taskStats().values()].reduce((sum, stats) => sum + stats.missed, 0);
+  await second.stop();
+
+  const records = await readCommittedUntil(port, topic, (seen) => seen.some((r) => Number(r.headers['punctual-scheduled-at']) > upAt + 500));
+  const times = fireReport(records).byId;
+  // skip's one long gap is the outage: lastBefore was the last fire of the first node, resumeAt the
+  // first occurrence within the threshold when the second node fired.
+  const skip = times.get('mf/skip') ?? [];
+  const outage = gaps(skip, PERIOD);
+  expect(outage.length).toBeGreaterThan(8);
+  const firstMissed = outage[0] ?? 0;
+  const resumeAt = (outage[outage.length - 1] ?? 0) + PERIOD;
+  const within = (id: string): number[] => (times.get(id) ?? []).filter((t) => t >= firstMissed && t < resumeAt);
+  // fire-all: every missed occurrence, late; fire-once: only the latest; skip: none.
+  expect(within('mf/fire-all')).toEqual(outage);
+  expect(within('mf/fire-once')).toEqual([resumeAt - PERIOD]);
+  expect(gaps(times.get('mf/fire-all') ?? [], PERIOD)).toEqual([]);
+  // Everything not emitted was counted: all of skip's, all but one of fire-once's.
+  expect(missed).toBe(2 * outage.length - 1);
+});
