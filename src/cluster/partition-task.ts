@@ -28,7 +28,7 @@ import type { IncomingRecord, KafkaPort, OutgoingRecord, TopicPartition, Transac
 import type { Logger } from '../log/logger';
 import { changelogRecord } from '../store/changelog-codec';
 import type { ScheduleState } from '../store/schedule-state';
-import { ScheduleStore, type DueEntry, type LevelDatabase } from '../store/schedule-store';
+import { ScheduleStore, storeWriteOf, type DueEntry, type LevelDatabase } from '../store/schedule-store';
 import { restoreStore, type RestoreResult } from './restore';
 import type { TargetTopics } from './target-topics';
 import { TaskLifecycle } from './task-state';
@@ -261,7 +261,7 @@ export class PartitionTask {
       await this.recover(error);
       return;
     }
-    const split = splitChanges(changes);
+    const split = storeWriteOf(changes);
     const checkpoint = changelogOffset === undefined ? undefined : { changelogTopic: this.changelog.topic, changelogPartition: this.changelog.partition, changelogOffset };
     this.remember(await this.store.apply({ ...split, ...(checkpoint ? { checkpoint } : {}) }, now));
     this.overlay.clear();
@@ -360,14 +360,4 @@ export class PartitionTask {
   private newProducer(): TransactionalProducer {
     return this.options.port.createTransactionalProducer(transactionalIdFor(this.options.groupId, this.options.input));
   }
-}
-
-function splitChanges(changes: Map<ScheduleId, ScheduleState | null>): { puts: ScheduleState[]; deletes: ScheduleId[] } {
-  const puts: ScheduleState[] = [];
-  const deletes: ScheduleId[] = [];
-  for (const [id, state] of changes) {
-    if (state) puts.push(state);
-    else deletes.push(id);
-  }
-  return { puts, deletes };
 }

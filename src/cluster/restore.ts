@@ -10,7 +10,7 @@ import type { KafkaPort, TopicPartition, TransactionalProducer } from '../kafka/
 import type { Logger } from '../log/logger';
 import { barrierRecord, decodeChangelog } from '../store/changelog-codec';
 import type { ScheduleState } from '../store/schedule-state';
-import type { ScheduleStore } from '../store/schedule-store';
+import { storeWriteOf, type ScheduleStore } from '../store/schedule-store';
 
 export interface RestoreResult {
   /** Changelog offset the restore started from. */
@@ -60,7 +60,7 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
           if (entry.kind === 'state') puts.set(entry.state.definition.id, entry.state);
           else if (entry.kind === 'tombstone') puts.set(entry.id, null);
         }
-        await store.apply(splitWrite(puts), clock.now());
+        await store.apply(storeWriteOf(puts), clock.now());
       }
       records += batch.length;
     },
@@ -77,14 +77,4 @@ async function commitBarrier({ producer, changelog, owner }: RestoreOptions): Pr
   await transaction.commit();
   if (!metadata) throw new Error(`no offset reported for the restore barrier on ${changelog.topic}-${changelog.partition}`);
   return metadata.offset;
-}
-
-function splitWrite(changes: Map<string, ScheduleState | null>): { puts: ScheduleState[]; deletes: string[] } {
-  const puts: ScheduleState[] = [];
-  const deletes: string[] = [];
-  for (const [id, state] of changes) {
-    if (state) puts.push(state);
-    else deletes.push(id);
-  }
-  return { puts, deletes };
 }

@@ -25,6 +25,17 @@ export interface StoreWrite {
   checkpoint?: Checkpoint;
 }
 
+/** Splits changed states (null = deleted or finished) into the puts and deletes of a StoreWrite. */
+export function storeWriteOf(changes: Map<ScheduleId, ScheduleState | null>): { puts: ScheduleState[]; deletes: ScheduleId[] } {
+  const puts: ScheduleState[] = [];
+  const deletes: ScheduleId[] = [];
+  for (const [id, state] of changes) {
+    if (state) puts.push(state);
+    else deletes.push(id);
+  }
+  return { puts, deletes };
+}
+
 interface StoredSchedule {
   state: ScheduleState;
   /** The schedule's due-index key, null when it has no next occurrence. */

@@ -112,12 +112,21 @@ async function stopAll(nodes: PunctualProcess[]): Promise<void> {
   await Promise.all(nodes.map((node) => node.exited));
 }
 
-test('kill -9 of nodes mid-run, twice: every expected fire exactly once', async () => {
+/** A cluster and a target topic for one test; every node is stopped afterwards, its logs printed on failure. */
+async function withCluster(body: (port: KafkaPort, group: Cluster, topic: string) => Promise<void>): Promise<void> {
   const port = testPort();
   const group = cluster();
   const topic = uniqueName('out');
   await createTopic(port, topic, 3);
   try {
+    await withNodeLogs(group, () => body(port, group, topic));
+  } finally {
+    await stopAll(group.nodes);
+  }
+}
+
+test('kill -9 of nodes mid-run, twice: every expected fire exactly once', async () => {
+  await withCluster(async (port, group, topic) => {
     const [a, b] = [group.start('a'), group.start('b'), group.start('c')];
     await Promise.all(group.nodes.map((node) => node.ready()));
     const start = Date.now() + 2_000;
@@ -137,18 +146,11 @@ test('kill -9 of nodes mid-run, twice: every expected fire exactly once', async 
     const records = await readCommittedUntil(port, topic, (seen) => seen.length >= expected.size, 60_000);
     verify(records, expected);
     console.log(`failover: ${expected.size} fires verified; longest pause of a schedule after kill -9: ${longestPause(records)} ms`);
-  } finally {
-    await stopAll(group.nodes);
-  }
+  });
 });
 
 test('a node frozen past its session timeout emits nothing after losing its partitions, and rejoins cleanly', async () => {
-  const port = testPort();
-  const group = cluster();
-  const topic = uniqueName('out');
-  await createTopic(port, topic, 3);
-  try {
-    await withNodeLogs(group, async () => {
+  await withCluster(async (port, group, topic) => {
     const [frozen] = [group.start('frozen'), group.start('other')];
     const httpPorts = await Promise.all(group.nodes.map((node) => node.ready()));
     const start = Date.now() + 1_000;
@@ -166,8 +168,5 @@ test('a node frozen past its session timeout emits nothing after losing its part
     // Thawed, it rejoined the group and runs partitions again.
     const ready = await fetch(`http://127.0.0.1:${httpPorts[0]}/health/ready`).then((response) => response.json() as Promise<{ partitions: number[] }>);
     expect(ready.partitions.length).toBeGreaterThan(0);
-    });
-  } finally {
-    await stopAll(group.nodes);
-  }
+  });
 });
