@@ -141,7 +141,7 @@ test('ingest commits changelog and offsets after one commit interval; the fire c
   expect(fireIds(kafka.committed[1])).toEqual([`h/a@${START + 1_000}`]);
   // The finished one-shot leaves a tombstone in the changelog and the store.
   expect(kafka.committed[1]?.records.find((r) => r.topic === 'changelog')).toMatchObject({ key: 'h/a', value: null });
-  expect(await task.scheduleCount()).toBe(0);
+  expect(task.scheduleCount()).toBe(0);
 });
 
 test('a frequency schedule fires every period, each occurrence in its own commit, numbered from 1', async () => {
@@ -154,7 +154,7 @@ test('a frequency schedule fires every period, each occurrence in its own commit
   const events = kafka.committed.flatMap((t) => t.records.filter((r) => r.topic === 'out'));
   expect(events.map((e) => e.headers?.['punctual-occurrence'])).toEqual(['1', '2', '3']);
   expect(events.map((e) => Number(e.headers?.['punctual-scheduled-at']) - START)).toEqual([1_000, 2_000, 3_000]);
-  expect(await task.scheduleCount()).toBe(1);
+  expect(task.scheduleCount()).toBe(1);
 });
 
 test('a DELETE applied before the due time prevents the fire', async () => {
@@ -187,7 +187,7 @@ test('a schedule due in two days waits in the day bucket, not in memory, and sti
   await task.ingest([record(0, 'h/far', at('far', twoDays))]);
   clock.advance(100);
   await settle();
-  expect(await task.occupancy()).toEqual([1, 0, 0, 0, 0]);
+  expect(task.occupancy()).toEqual([1, 0, 0, 0, 0]);
   clock.advance(twoDays - 100);
   await settle();
   expect(kafka.committed.flatMap(fireIds)).toEqual([`h/far@${START + twoDays}`]);

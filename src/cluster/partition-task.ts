@@ -122,7 +122,7 @@ export class PartitionTask {
     this.remember(await this.store.promote(now));
     this.remember(await this.store.memoryEntries());
     this.lifecycle.transition('running');
-    this.logger.info('partition task running', { schedules: await this.store.scheduleCount() });
+    this.logger.info('partition task running', { schedules: this.store.scheduleCount() });
     this.requestCommit();
   }
 
@@ -136,12 +136,13 @@ export class PartitionTask {
     }).then(() => this.rearm());
   }
 
-  /** Schedules in the store, for tests and metrics. */
-  async scheduleCount(): Promise<number> {
+  /** Committed schedules of this partition (the store's count, no scan). */
+  scheduleCount(): number {
     return this.store.scheduleCount();
   }
 
-  async occupancy(): Promise<number[]> {
+  /** Due-index entries per bucket level, memory level last. */
+  occupancy(): number[] {
     return this.store.occupancy();
   }
 

@@ -4,6 +4,8 @@
  *   s!<scheduleId>                                   schedule record: {state, index} (JSON)
  *   i!<level>!<bucket:16>!<dueAt:16>!<scheduleId>    due-index entry, value "" (see domain/time-buckets.ts)
  *   m!checkpoint                                     checkpoint (JSON)
+ *   m!counts                                         schedule count and due-index entries per level (JSON),
+ *                                                    written in every batch so metrics never scan
  *
  * Numbers are zero-padded decimals so byte order is time order; times before 1970 are stored as 0
  * (they are overdue either way). Schedule ids never contain "!".
@@ -13,6 +15,7 @@ import type { ScheduleId } from '../domain/definition';
 export const SCHEDULE_PREFIX = 's!';
 export const INDEX_PREFIX = 'i!';
 export const CHECKPOINT_KEY = 'm!checkpoint';
+export const COUNTS_KEY = 'm!counts';
 /** Sorts after every key of a prefix that ends in "!" ("~" is above every id character). */
 export const PREFIX_END = '~';
 

@@ -9,7 +9,7 @@
 import type { AbstractLevel } from 'abstract-level';
 import type { ScheduleId } from '../domain/definition';
 import { LEVEL_WIDTHS, MEMORY_LEVEL, openTime, placeOccurrence } from '../domain/time-buckets';
-import { CHECKPOINT_KEY, INDEX_PREFIX, PREFIX_END, SCHEDULE_PREFIX, indexKey, levelPrefix, parseIndexKey, scheduleKey } from './key-layout';
+import { CHECKPOINT_KEY, COUNTS_KEY, INDEX_PREFIX, PREFIX_END, SCHEDULE_PREFIX, indexKey, levelPrefix, parseIndexKey, scheduleKey } from './key-layout';
 import type { Checkpoint, ScheduleState } from './schedule-state';
 
 export type LevelDatabase = AbstractLevel<string | Buffer | Uint8Array, string, string>;
@@ -44,11 +44,23 @@ interface StoredSchedule {
 
 type BatchOperation = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
+interface Counts {
+  schedules: number;
+  /** Due-index entries per level, the last being the memory level. */
+  levels: number[];
+}
+
+const emptyCounts = (): Counts => ({ schedules: 0, levels: new Array<number>(MEMORY_LEVEL + 1).fill(0) });
+
 export class ScheduleStore {
+  private counts: Counts = emptyCounts();
+
   constructor(private readonly db: LevelDatabase) {}
 
   async open(): Promise<void> {
     await this.db.open();
+    const raw = await this.db.get(COUNTS_KEY);
+    this.counts = raw === undefined ? await this.countByScan() : (JSON.parse(raw) as Counts);
   }
 
   async close(): Promise<void> {
@@ -71,9 +83,15 @@ export class ScheduleStore {
     const touched = new Map<ScheduleId, ScheduleState | null>();
     for (const state of write.puts) touched.set(state.definition.id, state);
     for (const id of write.deletes) touched.set(id, null);
+    const counts = structuredClone(this.counts);
     for (const [id, state] of touched) {
       const previous = await this.stored(id);
-      if (previous?.index) operations.push({ type: 'del', key: previous.index });
+      if (previous?.index) {
+        operations.push({ type: 'del', key: previous.index });
+        counts.levels[parseIndexKey(previous.index).level]! -= 1;
+      }
+      if (previous && !state) counts.schedules -= 1;
+      if (!previous && state) counts.schedules += 1;
       if (!state) {
         operations.push({ type: 'del', key: scheduleKey(id) });
         continue;
@@ -83,13 +101,14 @@ export class ScheduleStore {
         const place = placeOccurrence(state.nextDueAt, now);
         index = indexKey(place.level, place.bucket, state.nextDueAt, id);
         operations.push({ type: 'put', key: index, value: '' });
+        counts.levels[place.level]! += 1;
         if (place.level === MEMORY_LEVEL) enteredMemory.push({ id, dueAt: state.nextDueAt });
       }
       const stored: StoredSchedule = { state, index };
       operations.push({ type: 'put', key: scheduleKey(id), value: JSON.stringify(stored) });
     }
     if (write.checkpoint) operations.push({ type: 'put', key: CHECKPOINT_KEY, value: JSON.stringify(write.checkpoint) });
-    await this.db.batch(operations);
+    await this.commit(operations, counts);
     return enteredMemory;
   }
 
@@ -101,6 +120,7 @@ export class ScheduleStore {
     const enteredMemory: DueEntry[] = [];
     for (let level = 0; level < LEVEL_WIDTHS.length; level++) {
       const operations: BatchOperation[] = [];
+      const counts = structuredClone(this.counts);
       for await (const key of this.db.keys({ gte: levelPrefix(level), lt: levelPrefix(level) + PREFIX_END })) {
         const entry = parseIndexKey(key);
         if (openTime(level, entry.bucket) > now) break;
@@ -110,9 +130,11 @@ export class ScheduleStore {
         if (!stored) continue;
         operations.push({ type: 'del', key }, { type: 'put', key: moved, value: '' });
         operations.push({ type: 'put', key: scheduleKey(entry.id), value: JSON.stringify({ ...stored, index: moved }) });
+        counts.levels[level]! -= 1;
+        counts.levels[place.level]! += 1;
         if (place.level === MEMORY_LEVEL) enteredMemory.push({ id: entry.id, dueAt: entry.dueAt });
       }
-      if (operations.length > 0) await this.db.batch(operations);
+      if (operations.length > 0) await this.commit(operations, counts);
     }
     return enteredMemory;
   }
@@ -140,24 +162,32 @@ export class ScheduleStore {
   }
 
   /** Due-index entries per level, index 4 being the memory level (the bucket occupancy metric). */
-  async occupancy(): Promise<number[]> {
-    const counts = new Array<number>(MEMORY_LEVEL + 1).fill(0);
-    for await (const key of this.db.keys({ gte: INDEX_PREFIX, lt: INDEX_PREFIX + PREFIX_END })) {
-      const level = parseIndexKey(key).level;
-      counts[level] = (counts[level] ?? 0) + 1;
-    }
-    return counts;
+  occupancy(): number[] {
+    return [...this.counts.levels];
   }
 
-  async scheduleCount(): Promise<number> {
-    let count = 0;
-    for await (const _key of this.db.keys({ gte: SCHEDULE_PREFIX, lt: SCHEDULE_PREFIX + PREFIX_END })) count++;
-    return count;
+  scheduleCount(): number {
+    return this.counts.schedules;
+  }
+
+  /** The same figures by reading every key: for stores written before counts were kept, and for tests. */
+  async countByScan(): Promise<Counts> {
+    const counts = emptyCounts();
+    for await (const key of this.db.keys({ gte: INDEX_PREFIX, lt: INDEX_PREFIX + PREFIX_END })) counts.levels[parseIndexKey(key).level]! += 1;
+    for await (const _key of this.db.keys({ gte: SCHEDULE_PREFIX, lt: SCHEDULE_PREFIX + PREFIX_END })) counts.schedules += 1;
+    return counts;
   }
 
   /** Deletes everything, checkpoint included (a store that cannot be trusted is restored from scratch). */
   async wipe(): Promise<void> {
     await this.db.clear();
+    this.counts = emptyCounts();
+  }
+
+  /** Writes a batch together with the counts it leads to, and adopts them once written. */
+  private async commit(operations: BatchOperation[], counts: Counts): Promise<void> {
+    await this.db.batch([...operations, { type: 'put', key: COUNTS_KEY, value: JSON.stringify(counts) }]);
+    this.counts = counts;
   }
 
   private async stored(id: ScheduleId): Promise<StoredSchedule | undefined> {
