@@ -3,7 +3,7 @@
  * -> internal topics -> node -> HTTP, and an orderly shutdown on SIGINT/SIGTERM.
  */
 import { mkdir } from 'node:fs/promises';
-import { healthApp, listen, type RunningServer } from './api/health-server';
+import { httpApp, listen, type RunningServer } from './api/http-app';
 import { ensureInternalTopics } from './cluster/internal-topics';
 import { PunctualNode } from './cluster/punctual-node';
 import { ConfigError, loadConfig, type PunctualConfig } from './config/config';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const node = new PunctualNode({ config, port, clock: systemClock, logger });
   shutdownSteps.unshift({ name: 'node', run: () => node.stop() });
   await node.start();
-  const http: RunningServer = await listen(healthApp(node), config.httpPort);
+  const http: RunningServer = await listen(httpApp(node), config.httpPort);
   shutdownSteps.unshift({ name: 'http', run: () => http.close() });
 
   await node.ready;

@@ -26,6 +26,7 @@ import { decodeDefinition } from '../ingest/decode-definition';
 import { TransactionFailedError } from '../kafka/errors';
 import type { IncomingRecord, KafkaPort, OutgoingRecord, TopicPartition, TransactionalProducer } from '../kafka/port';
 import type { Logger } from '../log/logger';
+import { noTaskMetrics, type TaskMetrics } from '../metrics/metrics';
 import { changelogRecord } from '../store/changelog-codec';
 import type { ScheduleState } from '../store/schedule-state';
 import { ScheduleStore, storeWriteOf, type DueEntry, type LevelDatabase } from '../store/schedule-store';
@@ -49,6 +50,7 @@ export interface PartitionTaskOptions {
   logger: Logger;
   /** Opens the store's database; LevelDB (classic-level) unless a test passes another abstract-level. */
   openDatabase?: (directory: string) => LevelDatabase;
+  metrics?: TaskMetrics;
 }
 
 export interface TaskStats {
@@ -63,6 +65,15 @@ const MAX_FIRES_PER_TRANSACTION = 2_000;
 const RETRY_BACKOFF_MS = 500;
 /** Uncommitted schedule changes after which ingest commits without waiting for the commit interval. */
 const MAX_UNCOMMITTED_STATES = 5_000;
+
+/** The fires of one transaction, not yet committed. */
+interface FireBatch {
+  events: OutgoingRecord[];
+  scheduledAts: number[];
+  changes: Map<ScheduleId, ScheduleState | null>;
+  missed: number;
+  moreDue: boolean;
+}
 
 export function transactionalIdFor(groupId: string, input: TopicPartition): string {
   return `${groupId}-${input.topic}-${input.partition}`;
@@ -87,8 +98,10 @@ export class PartitionTask {
   private commitRunning = false;
   private commitAgain = false;
   private cancelWake: CancelTimer | undefined;
+  private readonly metrics: TaskMetrics;
 
   constructor(private readonly options: PartitionTaskOptions) {
+    this.metrics = options.metrics ?? noTaskMetrics;
     const { input } = options;
     this.lifecycle = new TaskLifecycle(`${input.topic}-${input.partition}`);
     this.logger = options.logger.child({ component: 'partition-task', partition: input.partition });
@@ -114,6 +127,8 @@ export class PartitionTask {
         clock: this.options.clock,
         logger: this.logger,
       });
+      const { wiped, durationMs, records } = this.stats.restore;
+      this.metrics.restored(wiped ? 'full' : 'checkpoint', durationMs / 1000, records);
     } catch (error) {
       if (error instanceof TransactionFailedError && error.fenced) this.lifecycle.transition('fenced');
       throw error;
@@ -167,7 +182,9 @@ export class PartitionTask {
     const command = decodeDefinition(record, this.options.maxDefinitionBytes);
     if (command.kind === 'invalid') return this.reject(record, command.reason);
     if (command.kind === 'delete') {
-      if ((await this.read(command.id)) !== undefined) this.overlay.set(command.id, null);
+      const exists = (await this.read(command.id)) !== undefined;
+      if (exists) this.overlay.set(command.id, null);
+      this.metrics.ingested(exists ? 'deleted' : 'unchanged');
       return;
     }
     const { definition } = command;
@@ -178,6 +195,7 @@ export class PartitionTask {
     }
     const previous = await this.read(definition.id);
     const next = stateAfterUpsert(previous, definition, record);
+    this.metrics.ingested(next === 'unchanged' ? 'unchanged' : 'applied');
     if (next === 'unchanged') return;
     if (next.nextDueAt === null) {
       // No occurrence at all (an `at` outside start/end): nothing to keep.
@@ -189,6 +207,7 @@ export class PartitionTask {
   }
 
   private reject(record: IncomingRecord, reason: string): void {
+    this.metrics.ingested('invalid');
     this.logger.warn('definition rejected', { offset: record.offset, reason });
     this.deadLetters.push(deadLetter(this.options.dlqTopic, record, reason));
   }
@@ -243,6 +262,7 @@ export class PartitionTask {
     const offsetChanged = offset !== undefined && offset !== this.committedOffset;
     const changelog = [...changes].map(([id, state]) => changelogRecord(this.changelog.topic, this.changelog.partition, id, state));
     let changelogOffset: number | undefined;
+    const begun = this.options.clock.now();
     try {
       const transaction = await this.producer.beginTransaction();
       const metadata = await transaction.send([...fired.events, ...deadLetters, ...changelog]);
@@ -262,6 +282,12 @@ export class PartitionTask {
       await this.recover(error);
       return;
     }
+    const committedAt = this.options.clock.now();
+    const partition = this.options.input.partition;
+    this.metrics.committed((committedAt - begun) / 1000);
+    this.metrics.fired(partition, fired.scheduledAts, committedAt);
+    this.metrics.missed(partition, fired.missed);
+    this.metrics.deadLettered(partition, deadLetters.length);
     const split = storeWriteOf(changes);
     const checkpoint = changelogOffset === undefined ? undefined : { changelogTopic: this.changelog.topic, changelogPartition: this.changelog.partition, changelogOffset };
     this.remember(await this.store.apply({ ...split, ...(checkpoint ? { checkpoint } : {}) }, now));
@@ -275,8 +301,9 @@ export class PartitionTask {
   }
 
   /** Pops due schedules from the wake list and computes their fires (not yet committed). */
-  private async collectFires(now: number): Promise<{ events: OutgoingRecord[]; changes: Map<ScheduleId, ScheduleState | null>; missed: number; moreDue: boolean }> {
+  private async collectFires(now: number): Promise<FireBatch> {
     const events: OutgoingRecord[] = [];
+    const scheduledAts: number[] = [];
     const changes = new Map<ScheduleId, ScheduleState | null>();
     let missed = 0;
     let moreDue = false;
@@ -292,12 +319,13 @@ export class PartitionTask {
       if (!state || state.nextDueAt === null || state.nextDueAt > now) continue;
       const outcome = fireDue(state, now, this.options.misfireThresholdMs, MAX_FIRES_PER_TRANSACTION - events.length);
       events.push(...outcome.occurrences.map((occurrence) => this.eventRecord(state, occurrence, now)));
+      scheduledAts.push(...outcome.occurrences.map((occurrence) => occurrence.scheduledAt));
       changes.set(id, outcome.next);
       missed += outcome.missed;
       if (outcome.missed > 0) this.logger.info('occurrences missed', { id, missed: outcome.missed, policy: state.definition.misfire });
       if (outcome.next?.nextDueAt != null && outcome.next.nextDueAt <= now) moreDue = true;
     }
-    return { events, changes, missed, moreDue };
+    return { events, scheduledAts, changes, missed, moreDue };
   }
 
   private eventRecord(state: ScheduleState, occurrence: Occurrence, firedAt: number): OutgoingRecord {
@@ -341,6 +369,7 @@ export class PartitionTask {
   /** A failed transaction's producer is never reused. A fenced task stops: its partition has a new owner. */
   private async recover(error: unknown): Promise<void> {
     const fenced = error instanceof TransactionFailedError && error.fenced;
+    this.metrics.transactionFailed(fenced);
     this.logger.warn('transaction failed', { error, fenced });
     await this.producer.close().catch((closeError: unknown) => this.logger.warn('producer close failed', { error: closeError }));
     if (fenced) {

@@ -7,6 +7,7 @@ import type { PunctualConfig } from '../config/config';
 import type { Clock } from '../domain/clock';
 import type { Admin, GroupConsumer, IncomingRecord, KafkaPort, TopicPartition } from '../kafka/port';
 import type { Logger } from '../log/logger';
+import { PunctualMetrics } from '../metrics/metrics';
 import { PartitionTask, type TaskStats } from './partition-task';
 import { TargetTopics } from './target-topics';
 
@@ -26,6 +27,8 @@ export class PunctualNode {
   private joined = false;
   private stopped: Promise<void> | undefined;
   private markReady: () => void = () => undefined;
+  /** This node's Prometheus metrics; store gauges are read from the running tasks when scraped. */
+  readonly metrics = new PunctualMetrics({ partitions: () => this.tasks });
   /** Resolves once the node joined the group and started a task for every partition it owns. */
   readonly ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
 
@@ -94,12 +97,14 @@ export class PunctualNode {
           targetTopics: this.targetTopics,
           clock,
           logger: this.logger,
+          metrics: this.metrics,
         });
         this.tasks.set(input.partition, task);
         await task.start();
       }),
     );
     this.joined = true;
+    this.metrics.rebalanced(this.tasks.size);
     this.logger.info('partitions assigned', { assigned: partitions.map((tp) => tp.partition), owned: this.ownedPartitions() });
     this.markReady();
   }
@@ -112,6 +117,7 @@ export class PunctualNode {
         await task?.close();
       }),
     );
+    this.metrics.rebalanced(this.tasks.size);
     this.logger.info('partitions revoked', { revoked: partitions.map((tp) => tp.partition), owned: this.ownedPartitions() });
   }
 

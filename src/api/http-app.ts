@@ -1,14 +1,16 @@
-/** The node's HTTP server. For now: liveness and readiness. */
+/** The node's HTTP server: liveness, readiness and Prometheus metrics. */
 import express from 'express';
+import type { Registry } from 'prom-client';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface HealthSource {
+export interface NodeView {
   isReady(): boolean;
   ownedPartitions(): number[];
+  readonly metrics: { readonly registry: Registry };
 }
 
-export function healthApp(node: HealthSource): express.Express {
+export function httpApp(node: NodeView): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/health/live', (_req, res) => {
@@ -17,6 +19,14 @@ export function healthApp(node: HealthSource): express.Express {
   app.get('/health/ready', (_req, res) => {
     const ready = node.isReady();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', partitions: node.ownedPartitions() });
+  });
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      const registry = node.metrics.registry;
+      res.type(registry.contentType).send(await registry.metrics());
+    } catch (error) {
+      next(error);
+    }
   });
   return app;
 }

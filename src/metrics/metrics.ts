@@ -1,0 +1,144 @@
+/**
+ * Every Prometheus metric of a node, declared in one place (docs/metrics.md lists the same).
+ * Tasks report through the TaskMetrics interface; gauges about stores are read when scraped.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LEVEL_NAMES } from '../domain/time-buckets';
+
+/** What a partition task reports. A no-op implementation serves tests that do not look. */
+export interface TaskMetrics {
+  fired(partition: number, scheduledAts: number[], committedAt: number): void;
+  missed(partition: number, count: number): void;
+  deadLettered(partition: number, count: number): void;
+  ingested(result: IngestResult): void;
+  restored(path: 'checkpoint' | 'full', seconds: number, records: number): void;
+  committed(seconds: number): void;
+  transactionFailed(fenced: boolean): void;
+}
+
+export type IngestResult = 'applied' | 'deleted' | 'unchanged' | 'invalid';
+
+export const noTaskMetrics: TaskMetrics = {
+  fired: () => undefined,
+  missed: () => undefined,
+  deadLettered: () => undefined,
+  ingested: () => undefined,
+  restored: () => undefined,
+  committed: () => undefined,
+  transactionFailed: () => undefined,
+};
+
+/** Read at scrape time: the owned partitions and their stores' counts. */
+export interface StoreFigures {
+  partitions(): Map<number, { scheduleCount(): number; occupancy(): number[] }>;
+}
+
+const LATENESS_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+const SECONDS_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+export class PunctualMetrics implements TaskMetrics {
+  readonly registry = new Registry();
+  private readonly fires = new Counter({ name: 'punctual_fires_total', help: 'Execution events committed to target topics.', labelNames: ['partition'], registers: [this.registry] });
+  private readonly lateness = new Histogram({
+    name: 'punctual_fire_lateness_seconds',
+    help: 'From an occurrence\'s due time to the commit of its execution event.',
+    buckets: LATENESS_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly missedOccurrences = new Counter({
+    name: 'punctual_missed_occurrences_total',
+    help: 'Occurrences not emitted because the misfire policy dropped them.',
+    labelNames: ['partition'],
+    registers: [this.registry],
+  });
+  private readonly deadLetters = new Counter({ name: 'punctual_dead_letters_total', help: 'Invalid definitions written to the dead letter topic.', labelNames: ['partition'], registers: [this.registry] });
+  private readonly ingest = new Counter({
+    name: 'punctual_definitions_ingested_total',
+    help: 'Definition records read, by result: applied, deleted, unchanged (replay or duplicate), invalid.',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  private readonly restoreSeconds = new Histogram({
+    name: 'punctual_restore_seconds',
+    help: 'Time to restore a partition store from the changelog, by path (checkpoint or full).',
+    labelNames: ['path'],
+    buckets: SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly restoreRecords = new Counter({ name: 'punctual_restore_records_total', help: 'Changelog records read by restores.', registers: [this.registry] });
+  private readonly commitSeconds = new Histogram({
+    name: 'punctual_transaction_commit_seconds',
+    help: 'Duration of a partition transaction, from begin to commit.',
+    buckets: SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly transactionFailures = new Counter({
+    name: 'punctual_transaction_failures_total',
+    help: 'Failed transactions; fenced="true" when another owner took the partition.',
+    labelNames: ['fenced'],
+    registers: [this.registry],
+  });
+  private readonly rebalanceCount = new Counter({ name: 'punctual_rebalances_total', help: 'Assignment changes seen by this node.', registers: [this.registry] });
+  private readonly owned = new Gauge({ name: 'punctual_owned_partitions', help: 'Partitions of the definitions topic this node owns.', registers: [this.registry] });
+
+  constructor(stores: StoreFigures) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'punctual_schedules',
+      help: 'Schedules in the store, by owned partition.',
+      labelNames: ['partition'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [partition, store] of stores.partitions()) this.set({ partition: String(partition) }, store.scheduleCount());
+      },
+    });
+    new Gauge({
+      name: 'punctual_bucket_occupancy',
+      help: 'Due-index entries per time-bucket level (day, hour, minute, second, millisecond = in memory), summed over owned partitions.',
+      labelNames: ['level'],
+      registers: [this.registry],
+      collect() {
+        const totals = new Array<number>(LEVEL_NAMES.length).fill(0);
+        for (const store of stores.partitions().values()) store.occupancy().forEach((count, level) => (totals[level] = (totals[level] ?? 0) + count));
+        totals.forEach((count, level) => this.set({ level: LEVEL_NAMES[level] ?? String(level) }, count));
+      },
+    });
+  }
+
+  fired(partition: number, scheduledAts: number[], committedAt: number): void {
+    if (scheduledAts.length === 0) return;
+    this.fires.inc({ partition: String(partition) }, scheduledAts.length);
+    for (const scheduledAt of scheduledAts) this.lateness.observe(Math.max(0, committedAt - scheduledAt) / 1000);
+  }
+
+  missed(partition: number, count: number): void {
+    if (count > 0) this.missedOccurrences.inc({ partition: String(partition) }, count);
+  }
+
+  deadLettered(partition: number, count: number): void {
+    if (count > 0) this.deadLetters.inc({ partition: String(partition) }, count);
+  }
+
+  ingested(result: IngestResult): void {
+    this.ingest.inc({ result });
+  }
+
+  restored(path: 'checkpoint' | 'full', seconds: number, records: number): void {
+    this.restoreSeconds.observe({ path }, seconds);
+    this.restoreRecords.inc(records);
+  }
+
+  committed(seconds: number): void {
+    this.commitSeconds.observe(seconds);
+  }
+
+  transactionFailed(fenced: boolean): void {
+    this.transactionFailures.inc({ fenced: String(fenced) });
+  }
+
+  rebalanced(ownedPartitions: number): void {
+    this.rebalanceCount.inc();
+    this.owned.set(ownedPartitions);
+  }
+}
