@@ -110,6 +110,15 @@ export interface GroupConsumerOptions {
   heartbeatIntervalMs?: number;
   /** Longest a fetch waits on the broker for new records (also bounds how long stop() waits for a fetch). Default 1000. */
   maxWaitMs?: number;
+  /** An address advertised to the other members in the group metadata (Punctual: its HTTP URL). */
+  advertisedAddress?: string;
+}
+
+/** A member of a consumer group as the coordinator describes it. */
+export interface GroupMemberDescription {
+  memberId: string;
+  partitions: TopicPartition[];
+  advertisedAddress?: string;
 }
 
 /**
@@ -158,6 +167,8 @@ export interface Admin {
   describeTopics(topics: string[]): Promise<TopicDescription[]>;
   createTopics(specs: TopicSpec[]): Promise<void>;
   deleteTopics(topics: string[]): Promise<void>;
+  /** Members of a stable group with their assignments and advertised addresses. */
+  describeGroupMembers(groupId: string): Promise<GroupMemberDescription[]>;
   /** Committed offsets of a group (next offset to consume); -1 where nothing is committed. */
   fetchCommittedOffsets(groupId: string, topic: string): Promise<OffsetCommit[]>;
   close(): Promise<void>;
@@ -170,6 +181,8 @@ export interface KafkaPort {
   createProducer(): Producer;
   createTransactionalProducer(transactionalId: string): TransactionalProducer;
   createGroupConsumer(options: GroupConsumerOptions): GroupConsumer;
+  /** The partition the client's partitioner picks for a key (murmur2, like the Java client). */
+  partitionFor(key: string, partitionCount: number): number;
   /** Reads one partition from an offset, outside any consumer group's ownership (changelog restore). */
   readPartition(options: PartitionReadOptions): Promise<void>;
 }

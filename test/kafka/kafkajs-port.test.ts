@@ -258,3 +258,46 @@ test('a transaction with more than the broker max.message.bytes (1 MB) for one p
   const records = await readCommitted(port, topic, 3_000);
   expect(records.map((r) => r.key?.toString())).toEqual(Array.from({ length: 3_000 }, (_, i) => `k${i}`));
 });
+
+test('members advertise an address that the group description returns with their partitions', async () => {
+  const topic = uniqueName('advertise');
+  const groupId = uniqueName('group');
+  await createTopic(port, topic, 4);
+  const addresses = ['http://127.0.0.1:18081', 'http://127.0.0.1:18082'];
+  const members = addresses.map((advertisedAddress) =>
+    port.createGroupConsumer({
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      advertisedAddress,
+      listener: { onAssigned: async () => undefined, onRevoked: async () => undefined, onRecords: async () => undefined },
+    }),
+  );
+  const admin = port.createAdmin();
+  await admin.connect();
+  try {
+    for (const member of members) await member.start();
+    const described = await waitFor('two members with partitions', async () => {
+      const found = await admin.describeGroupMembers(groupId);
+      return found.length === 2 && found.every((m) => m.partitions.length === 2) ? found : undefined;
+    });
+    expect(described.map((m) => m.advertisedAddress).sort()).toEqual(addresses);
+    expect(described.flatMap((m) => m.partitions.map((tp) => tp.partition)).sort()).toEqual([0, 1, 2, 3]);
+  } finally {
+    await admin.close();
+    await Promise.all(members.map((member) => member.stop()));
+  }
+});
+
+test('partitionFor names the partition the producer writes a key to', async () => {
+  const topic = uniqueName('partitioner');
+  await createTopic(port, topic, 7);
+  const keys = Array.from({ length: 20 }, (_, i) => `host/schedule-${i}`);
+  const producer = port.createProducer();
+  await producer.connect();
+  await producer.send(keys.map((key) => ({ topic, key, value: key })));
+  await producer.close();
+  const records = await readCommitted(port, topic, keys.length);
+  for (const record of records) expect(record.partition).toBe(port.partitionFor(record.key?.toString() ?? '', 7));
+  expect(new Set(records.map((r) => r.partition)).size).toBeGreaterThan(1);
+});

@@ -1,6 +1,7 @@
 /** The admin side of the port over kafkajs. */
-import type { Admin as KafkajsAdmin, Kafka } from 'kafkajs';
-import type { Admin, ClusterDescription, OffsetCommit, TopicDescription, TopicSpec } from '../port';
+import { AssignerProtocol, type Admin as KafkajsAdmin, type Kafka } from 'kafkajs';
+import type { Admin, ClusterDescription, GroupMemberDescription, OffsetCommit, TopicDescription, TopicSpec } from '../port';
+import { advertisedAddressOf } from './sticky-assigner';
 import { unavailable } from './error-mapping';
 
 export class KafkajsAdminClient implements Admin {
@@ -48,6 +49,17 @@ export class KafkajsAdminClient implements Admin {
 
   async deleteTopics(topics: string[]): Promise<void> {
     await this.admin.deleteTopics({ topics });
+  }
+
+  async describeGroupMembers(groupId: string): Promise<GroupMemberDescription[]> {
+    const { groups } = await this.admin.describeGroups([groupId]);
+    const members = groups[0]?.members ?? [];
+    return members.map((member) => {
+      const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+      const partitions = Object.entries(assignment?.assignment ?? {}).flatMap(([topic, numbers]) => numbers.map((partition) => ({ topic, partition })));
+      const address = advertisedAddressOf(member.memberMetadata);
+      return { memberId: member.memberId, partitions, ...(address ? { advertisedAddress: address } : {}) };
+    });
   }
 
   async fetchCommittedOffsets(groupId: string, topic: string): Promise<OffsetCommit[]> {

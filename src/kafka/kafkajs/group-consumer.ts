@@ -36,7 +36,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       maxWaitTimeInMs: options.maxWaitMs ?? 1_000,
       readUncommitted: false,
       allowAutoTopicCreation: false,
-      partitionAssigners: [stickyAssigner(() => this.ownership)],
+      partitionAssigners: [stickyAssigner(() => this.ownership, options.advertisedAddress)],
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.enqueue(() => this.applyAssignment(event.payload.memberId, event.payload.memberAssignment));

@@ -1,5 +1,5 @@
 /** The kafkajs implementation of the Kafka port: the only module that constructs kafkajs clients. */
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../../log/logger';
 import type { Admin, GroupConsumer, GroupConsumerOptions, KafkaPort, PartitionReadOptions, Producer, TransactionalProducer } from '../port';
 import { readPartition } from './partition-reader';
@@ -17,6 +17,7 @@ export class KafkajsPort implements KafkaPort {
   readonly brokers: string[];
   private readonly kafka: Kafka;
   private readonly logger: Logger;
+  private readonly partitioner = Partitioners.DefaultPartitioner();
 
   constructor(options: KafkajsPortOptions) {
     this.brokers = options.brokers;
@@ -43,6 +44,12 @@ export class KafkajsPort implements KafkaPort {
 
   createGroupConsumer(options: GroupConsumerOptions): GroupConsumer {
     return new KafkajsGroupConsumer(this.kafka, options, this.logger.child({ groupId: options.groupId }));
+  }
+
+  partitionFor(key: string, partitionCount: number): number {
+    // The same partitioner the producers use, given a topic of `partitionCount` partitions.
+    const partitionMetadata = Array.from({ length: partitionCount }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] }));
+    return this.partitioner({ topic: '', partitionMetadata, message: { key, value: null } });
   }
 
   readPartition(options: PartitionReadOptions): Promise<void> {

@@ -18,9 +18,10 @@ export interface Ownership {
 interface MemberUserData {
   memberId?: string;
   owned: TopicPartition[];
+  address?: string;
 }
 
-export function stickyAssigner(currentOwnership: () => Ownership): PartitionAssigner {
+export function stickyAssigner(currentOwnership: () => Ownership, advertisedAddress?: string): PartitionAssigner {
   return ({ cluster }) => ({
     name: NAME,
     version: 1,
@@ -34,7 +35,7 @@ export function stickyAssigner(currentOwnership: () => Ownership): PartitionAssi
     },
     protocol({ topics }) {
       const { memberId, partitions } = currentOwnership();
-      const userData: MemberUserData = { memberId, owned: partitions };
+      const userData: MemberUserData = { memberId, owned: partitions, ...(advertisedAddress ? { address: advertisedAddress } : {}) };
       return { name: NAME, metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.from(JSON.stringify(userData)) }) };
     },
   });
@@ -61,4 +62,15 @@ function byTopic(partitions: TopicPartition[]): Record<string, number[]> {
   const assignment: Record<string, number[]> = {};
   for (const { topic, partition } of partitions) (assignment[topic] ??= []).push(partition);
   return assignment;
+}
+
+/** The address a member advertised in its metadata, if any. */
+export function advertisedAddressOf(metadata: Buffer): string | undefined {
+  try {
+    const decoded = AssignerProtocol.MemberMetadata.decode(metadata);
+    const userData = decoded ? (JSON.parse(decoded.userData.toString('utf8')) as Partial<MemberUserData>) : {};
+    return typeof userData.address === 'string' ? userData.address : undefined;
+  } catch {
+    return undefined;
+  }
 }
