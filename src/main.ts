@@ -3,7 +3,9 @@
  * -> internal topics -> node -> HTTP, and an orderly shutdown on SIGINT/SIGTERM.
  */
 import { mkdir } from 'node:fs/promises';
+import { DefinitionWriter } from './api/definition-writer';
 import { httpApp, listen, type RunningServer } from './api/http-app';
+import { ScheduleDirectory } from './api/schedule-directory';
 import { ensureInternalTopics } from './cluster/internal-topics';
 import { PunctualNode } from './cluster/punctual-node';
 import { ConfigError, loadConfig, type PunctualConfig } from './config/config';
@@ -53,9 +55,20 @@ async function main(): Promise<void> {
 
   const node = new PunctualNode({ config, port, clock: systemClock, logger });
   shutdownSteps.unshift({ name: 'node', run: () => node.stop() });
-  await node.start();
-  const http: RunningServer = await listen(httpApp(node), config.httpPort);
+  const producer = port.createProducer();
+  await producer.connect();
+  shutdownSteps.unshift({ name: 'producer', run: () => producer.close() });
+  const directoryAdmin = port.createAdmin();
+  await directoryAdmin.connect();
+  shutdownSteps.unshift({ name: 'admin', run: () => directoryAdmin.close() });
+  const schedules = {
+    local: node,
+    writer: new DefinitionWriter(producer, config.topics.definitions),
+    directory: new ScheduleDirectory(node, directoryAdmin, config.groupId, config.topics.definitions),
+  };
+  const http: RunningServer = await listen(httpApp({ node, schedules, maxBodyBytes: config.maxDefinitionBytes, logger }), config.httpPort);
   shutdownSteps.unshift({ name: 'http', run: () => http.close() });
+  await node.start(config.advertisedUrl || `http://127.0.0.1:${http.port}`);
 
   await node.ready;
   console.log(

@@ -1,8 +1,11 @@
-/** The node's HTTP server: liveness, readiness and Prometheus metrics. */
+/** The node's HTTP server: schedules API, liveness, readiness and Prometheus metrics. */
 import express from 'express';
-import type { Registry } from 'prom-client';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import { silentLogger, type Logger } from '../log/logger';
+import { errorMiddleware } from './http-error';
+import { scheduleRoutes, type ScheduleRoutesDeps } from './schedule-routes';
 
 export interface NodeView {
   isReady(): boolean;
@@ -10,9 +13,19 @@ export interface NodeView {
   readonly metrics: { readonly registry: Registry };
 }
 
-export function httpApp(node: NodeView): express.Express {
+export interface HttpAppOptions {
+  node: NodeView;
+  /** The schedules API; without it the app serves health and metrics only. */
+  schedules?: ScheduleRoutesDeps;
+  /** Largest accepted request body. */
+  maxBodyBytes?: number;
+  logger?: Logger;
+}
+
+export function httpApp({ node, schedules, maxBodyBytes = 262_144, logger = silentLogger }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(express.json({ limit: maxBodyBytes, strict: false }));
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'live' });
   });
@@ -20,14 +33,15 @@ export function httpApp(node: NodeView): express.Express {
     const ready = node.isReady();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', partitions: node.ownedPartitions() });
   });
-  app.get('/metrics', async (_req, res, next) => {
-    try {
-      const registry = node.metrics.registry;
-      res.type(registry.contentType).send(await registry.metrics());
-    } catch (error) {
-      next(error);
-    }
+  app.get('/metrics', async (_req, res) => {
+    const registry = node.metrics.registry;
+    res.type(registry.contentType).send(await registry.metrics());
   });
+  if (schedules) app.use(scheduleRoutes(schedules));
+  app.use((req, res) => {
+    res.status(404).json({ error: 'no_route', message: `no route for ${req.method} ${req.path}` });
+  });
+  app.use(errorMiddleware(logger));
   return app;
 }
 

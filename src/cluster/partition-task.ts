@@ -151,6 +151,11 @@ export class PartitionTask {
     }).then(() => this.rearm());
   }
 
+  /** A schedule's state as this task has applied it (committed or not yet). */
+  lookup(id: ScheduleId): Promise<ScheduleState | undefined> {
+    return this.read(id);
+  }
+
   /** Committed schedules of this partition (the store's count, no scan). */
   scheduleCount(): number {
     return this.store.scheduleCount();

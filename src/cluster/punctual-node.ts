@@ -5,7 +5,9 @@
  */
 import type { PunctualConfig } from '../config/config';
 import type { Clock } from '../domain/clock';
+import type { ScheduleId } from '../domain/definition';
 import type { Admin, GroupConsumer, IncomingRecord, KafkaPort, TopicPartition } from '../kafka/port';
+import type { ScheduleState } from '../store/schedule-state';
 import type { Logger } from '../log/logger';
 import { PunctualMetrics } from '../metrics/metrics';
 import { PartitionTask, type TaskStats } from './partition-task';
@@ -22,7 +24,7 @@ export class PunctualNode {
   private readonly tasks = new Map<number, PartitionTask>();
   private readonly logger: Logger;
   private readonly admin: Admin;
-  private readonly consumer: GroupConsumer;
+  private consumer: GroupConsumer | undefined;
   private readonly targetTopics: TargetTopics;
   private joined = false;
   private stopped: Promise<void> | undefined;
@@ -33,27 +35,44 @@ export class PunctualNode {
   readonly ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
 
   constructor(private readonly options: PunctualNodeOptions) {
-    const { config, port } = options;
     this.logger = options.logger.child({ component: 'node' });
-    this.admin = port.createAdmin();
+    this.admin = options.port.createAdmin();
     this.targetTopics = new TargetTopics(this.admin);
+  }
+
+  /** Joins the group; `advertisedUrl` is how other nodes reach this one's HTTP API. */
+  async start(advertisedUrl?: string): Promise<void> {
+    const { config, port } = this.options;
+    await this.admin.connect();
     this.consumer = port.createGroupConsumer({
       groupId: config.groupId,
       topics: [config.topics.definitions],
       fromBeginning: true,
       sessionTimeoutMs: config.sessionTimeoutMs,
       heartbeatIntervalMs: Math.max(100, Math.floor(config.sessionTimeoutMs / 10)),
+      ...(advertisedUrl ? { advertisedAddress: advertisedUrl } : {}),
       listener: {
         onAssigned: (partitions) => this.assign(partitions),
         onRevoked: (partitions) => this.revoke(partitions),
         onRecords: (batch) => this.deliver(batch.partition, batch.records),
       },
     });
+    await this.consumer.start();
   }
 
-  async start(): Promise<void> {
-    await this.admin.connect();
-    await this.consumer.start();
+  /** The definitions partition of a schedule id. */
+  partitionOf(id: ScheduleId): number {
+    return this.options.port.partitionFor(id, this.options.config.topics.partitions);
+  }
+
+  /**
+   * A schedule's current state when this node owns its partition (what its task has applied,
+   * committed or not); `owned: false` when another node must answer.
+   */
+  async lookup(id: ScheduleId): Promise<{ owned: true; state: ScheduleState | undefined } | { owned: false }> {
+    const task = this.tasks.get(this.partitionOf(id));
+    if (!task || !task.lifecycle.is('running')) return { owned: false };
+    return { owned: true, state: await task.lookup(id) };
   }
 
   /** True while joined with every owned partition's task running. */
@@ -73,7 +92,7 @@ export class PunctualNode {
   /** Leaves the group after closing every task (each finishes its open transaction). Idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
-      await this.consumer.stop();
+      await this.consumer?.stop();
       await Promise.all([...this.tasks.values()].map((task) => task.close()));
       await this.admin.close();
     })();

@@ -13,6 +13,7 @@ export interface PunctualConfig {
   groupId: string;
   dataDir: string;
   httpPort: number;
+  advertisedUrl: string;
   commitIntervalMs: number;
   sessionTimeoutMs: number;
   misfireThresholdMs: number;
@@ -62,6 +63,7 @@ export function parseConfig(defaults: unknown, env: NodeJS.ProcessEnv): Punctual
     groupId: read(SETTINGS.groupId),
     dataDir: read(SETTINGS.dataDir),
     httpPort: read(SETTINGS.httpPort),
+    advertisedUrl: read(SETTINGS.advertisedUrl),
     commitIntervalMs: read(SETTINGS.commitIntervalMs),
     sessionTimeoutMs: read(SETTINGS.sessionTimeoutMs),
     misfireThresholdMs: read(SETTINGS.misfireThresholdMs),

@@ -85,6 +85,16 @@ export const SETTINGS = {
     doc: 'HTTP port of the node (health endpoints). 0 takes a free port.',
     parse: wholeNumber(0, 65535),
   },
+  advertisedUrl: {
+    key: 'node.advertisedUrl',
+    env: 'PUNCTUAL_ADVERTISED_URL',
+    doc: 'Base URL other nodes use to reach this node (forwarded reads). Empty: http://127.0.0.1:<http port>.',
+    parse: (raw: unknown) => {
+      const value = text(raw).trim().replace(/\/+$/, '');
+      if (value !== '' && !/^https?:\/\/[^\s/]+$/.test(value)) throw new Error('must be empty or http(s)://host[:port]');
+      return value;
+    },
+  },
   commitIntervalMs: {
     key: 'node.commitIntervalMs',
     env: 'PUNCTUAL_COMMIT_INTERVAL_MS',

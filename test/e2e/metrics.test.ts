@@ -22,7 +22,7 @@ test('metrics count fires, lateness, dead letters, ingest results, restores, own
   const port = testPort();
   const config = testConfig();
   const node = await startNode(port, config);
-  const server = await listen(httpApp(node), 0);
+  const server = await listen(httpApp({ node }), 0);
   try {
     const topic = uniqueName('out');
     const producer = port.createProducer();

@@ -1,6 +1,9 @@
 /** Starts Punctual nodes in-process against the test broker, each test with its own topics and group. */
 import os from 'node:os';
 import path from 'node:path';
+import { DefinitionWriter } from '../../src/api/definition-writer';
+import { httpApp, listen } from '../../src/api/http-app';
+import { ScheduleDirectory } from '../../src/api/schedule-directory';
 import { ensureInternalTopics } from '../../src/cluster/internal-topics';
 import { PunctualNode } from '../../src/cluster/punctual-node';
 import { loadConfig, type PunctualConfig } from '../../src/config/config';
@@ -46,4 +49,40 @@ export async function startNode(port: KafkaPort, config: PunctualConfig): Promis
 
 export function definitionRecord(topic: string, body: Record<string, unknown>): { topic: string; key: string; value: string } {
   return { topic, key: `${String(body.host)}/${String(body.name)}`, value: JSON.stringify(body) };
+}
+
+export interface ApiNode {
+  node: PunctualNode;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A node with its whole HTTP API (schedules, health, metrics) on a free port, advertised to the group. */
+export async function startApiNode(port: KafkaPort, config: PunctualConfig): Promise<ApiNode> {
+  const admin = port.createAdmin();
+  await admin.connect();
+  await ensureInternalTopics(admin, config);
+  const logger = process.env.PUNCTUAL_TEST_LOGS ? createLogger('debug') : silentLogger;
+  const node = new PunctualNode({ config, port, clock: systemClock, logger });
+  const producer = port.createProducer();
+  await producer.connect();
+  const schedules = {
+    local: node,
+    writer: new DefinitionWriter(producer, config.topics.definitions),
+    directory: new ScheduleDirectory(node, admin, config.groupId, config.topics.definitions),
+  };
+  const server = await listen(httpApp({ node, schedules, maxBodyBytes: config.maxDefinitionBytes, logger }), 0);
+  const url = `http://127.0.0.1:${server.port}`;
+  await node.start(url);
+  await node.ready;
+  return {
+    node,
+    url,
+    async stop() {
+      await server.close();
+      await node.stop();
+      await producer.close();
+      await admin.close();
+    },
+  };
 }

@@ -1,0 +1,44 @@
+/** Errors that become HTTP answers, and the middleware that writes them as JSON. */
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from '../log/logger';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    /** A stable machine-readable code, e.g. "not_found". */
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+  length?: number;
+}
+
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    void _next;
+    if (error instanceof HttpError) {
+      res.status(error.status).json({ error: error.code, message: error.message, ...error.details });
+      return;
+    }
+    const parser = error as BodyParserError;
+    if (parser.type === 'entity.too.large') {
+      res.status(413).json({ error: 'body_too_large', message: `the body is ${parser.length} bytes, over the limit of ${parser.limit}` });
+      return;
+    }
+    if (parser.type === 'entity.parse.failed') {
+      res.status(400).json({ error: 'invalid_json', field: '(body)', message: `the body is not JSON: ${(error as Error).message}` });
+      return;
+    }
+    logger.error('request failed', { error });
+    res.status(500).json({ error: 'internal', message: 'internal error' });
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Finds a schedule anywhere in the cluster. The node that owns the schedule's partition answers:
+ * this node itself, or the member whose group metadata advertises the partition, asked over HTTP.
+ */
+import type { Admin, GroupMemberDescription } from '../kafka/port';
+import type { ScheduleId } from '../domain/definition';
+import type { ScheduleState } from '../store/schedule-state';
+import { HttpError } from './http-error';
+import { scheduleView, type ScheduleView } from './schedule-view';
+
+export interface LocalSchedules {
+  partitionOf(id: ScheduleId): number;
+  lookup(id: ScheduleId): Promise<{ owned: true; state: ScheduleState | undefined } | { owned: false }>;
+}
+
+export const INTERNAL_PATH = '/internal/v1/schedules';
+const MEMBERS_TTL_MS = 1_000;
+const FORWARD_TIMEOUT_MS = 3_000;
+
+export class ScheduleDirectory {
+  private members: { at: number; list: GroupMemberDescription[] } | undefined;
+
+  constructor(
+    private readonly local: LocalSchedules,
+    private readonly admin: Admin,
+    private readonly groupId: string,
+    private readonly definitionsTopic: string,
+  ) {}
+
+  /** The schedule's view, or undefined when it does not exist. Throws 503 when no owner answers. */
+  async find(id: ScheduleId): Promise<ScheduleView | undefined> {
+    const local = await this.local.lookup(id);
+    if (local.owned) return local.state ? scheduleView(local.state) : undefined;
+    // The group may have just rebalanced: one retry with a fresh view of the members.
+    for (const fresh of [false, true]) {
+      const owner = await this.ownerOf(this.local.partitionOf(id), fresh);
+      if (!owner) continue;
+      const answer = await this.ask(owner, id);
+      if (answer !== 'not-owner') return answer;
+    }
+    throw new HttpError(503, 'owner_unavailable', `no node answered for the partition of ${id}; retry shortly`);
+  }
+
+  private async ownerOf(partition: number, fresh: boolean): Promise<string | undefined> {
+    if (fresh || !this.members || Date.now() - this.members.at > MEMBERS_TTL_MS) {
+      this.members = { at: Date.now(), list: await this.admin.describeGroupMembers(this.groupId) };
+    }
+    return this.members.list.find((member) => member.partitions.some((tp) => tp.topic === this.definitionsTopic && tp.partition === partition))?.advertisedAddress;
+  }
+
+  private async ask(address: string, id: ScheduleId): Promise<ScheduleView | undefined | 'not-owner'> {
+    const [host, name] = id.split('/');
+    try {
+      const response = await fetch(`${address}${INTERNAL_PATH}/${encodeURIComponent(host ?? '')}/${encodeURIComponent(name ?? '')}`, {
+        signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+      });
+      if (response.status === 200) return (await response.json()) as ScheduleView;
+      if (response.status === 404) return undefined;
+      return 'not-owner';
+    } catch {
+      return 'not-owner';
+    }
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The schedules API over HTTP against the real broker: light-scheduler's POST /schedulers, the /v1
+ * resource API, every error path that needs no broker outage or auth, and reads answered by the
+ * owning node from any node.
+ */
+import type { PunctualConfig } from '../../src/config/config';
+import type { KafkaPort } from '../../src/kafka/port';
+import { readCommittedUntil, testPort, uniqueName, valueOf } from '../helpers/kafka';
+import { startApiNode, testConfig, type ApiNode } from '../helpers/punctual';
+import { waitFor } from '../helpers/wait-for';
+
+let port: KafkaPort;
+let config: PunctualConfig;
+let api: ApiNode;
+
+beforeAll(async () => {
+  port = testPort();
+  config = testConfig();
+  api = await startApiNode(port, config);
+});
+
+afterAll(async () => {
+  await api.stop();
+});
+
+async function call(method: string, path: string, body?: unknown, base = api.url): Promise<{ status: number; json: Record<string, unknown> }> {
+  const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
+  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+  const response = await fetch(`${base}${path}`, init);
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+test("light-scheduler's INSERT, UPDATE and DELETE of market-192.168.1.1-health-check work, and its events reach the topic", async () => {
+  const host = uniqueName('lightapi');
+  const name = 'market-192.168.1.1-health-check';
+  const id = `${host}/${name}`;
+  const topic = 'controller-health-check';
+  const insert = { host, name, action: 'INSERT', frequency: { timeUnit: 'MINUTES', time: 2 }, topic, data: { market: '192.168.1.1' } };
+
+  const inserted = await call('POST', '/schedulers', insert);
+  expect(inserted.status).toBe(202);
+  expect(inserted.json).toMatchObject({ id, partition: expect.any(Number), offset: expect.any(Number) });
+  const view = await waitFor('the schedule to be applied', async () => {
+    const found = await call('GET', `/v1/schedules/${host}/${name}`);
+    return found.status === 200 ? found.json : undefined;
+  });
+  // Every 2 minutes, aligned to even minutes since the epoch.
+  expect(Date.parse(String(view.nextFireAt)) % 120_000).toBe(0);
+  expect(view).toMatchObject({ id, status: 'scheduled', occurrencesFired: 0 });
+
+  expect((await call('POST', '/schedulers', insert)).status).toBe(409);
+
+  const updated = await call('POST', '/schedulers', { ...insert, action: 'UPDATE', frequency: { timeUnit: 'SECONDS', time: 1 } });
+  expect(updated.status).toBe(202);
+  const events = await readCommittedUntil(port, topic, (records) => records.filter((r) => r.headers['punctual-id'] === id).length >= 2);
+  const ours = events.filter((r) => r.headers['punctual-id'] === id);
+  expect(JSON.parse(valueOf(ours[0]!)).data).toEqual({ market: '192.168.1.1' });
+
+  expect((await call('POST', '/schedulers', { host, name, action: 'DELETE' })).status).toBe(202);
+  await waitFor('the schedule to be gone', async () => (await call('GET', `/v1/schedules/${host}/${name}`)).status === 404);
+  expect((await call('POST', '/schedulers', { host, name, action: 'DELETE' })).status).toBe(404);
+});
+
+test('PUT upserts, GET shows state, DELETE removes through /v1', async () => {
+  const host = uniqueName('v1');
+  const put = await call('PUT', `/v1/schedules/${host}/daily`, { cron: '0 9 * * *', timezone: 'Europe/Berlin', topic: 'v1.out' });
+  expect(put.status).toBe(202);
+  const view = await waitFor('the schedule', async () => {
+    const found = await call('GET', `/v1/schedules/${host}/daily`);
+    return found.status === 200 ? found.json : undefined;
+  });
+  expect(view).toMatchObject({ id: `${host}/daily`, definition: { timing: { kind: 'cron', expression: '0 9 * * *', timezone: 'Europe/Berlin' } } });
+  // 09:00 in Berlin is 07:00 or 08:00 UTC.
+  expect([7, 8]).toContain(new Date(String(view.nextFireAt)).getUTCHours());
+
+  expect((await call('PUT', `/v1/schedules/${host}/daily`, { cron: '0 10 * * *', topic: 'v1.out' })).status).toBe(202);
+  expect((await call('DELETE', `/v1/schedules/${host}/daily`)).status).toBe(202);
+  await waitFor('the schedule to be gone', async () => (await call('GET', `/v1/schedules/${host}/daily`)).status === 404);
+});
+
+test.each([
+  ['an unknown field', { host: 'h', name: 'n', action: 'INSERT', at: '2030-01-01T00:00:00Z', topic: 't', colour: 'red' }, 'colour', 'is not a known field'],
+  ['a missing topic', { host: 'h', name: 'n', action: 'INSERT', at: '2030-01-01T00:00:00Z' }, 'topic', 'is required for INSERT'],
+  ['a zero period', { host: 'h', name: 'n', action: 'INSERT', frequency: { timeUnit: 'SECONDS', time: 0 }, topic: 't' }, 'frequency.time', 'must be >= 1, got 0'],
+  ['a bad time zone', { host: 'h', name: 'n', action: 'INSERT', cron: '* * * * *', timezone: 'Nowhere/City', topic: 't' }, 'timezone', 'not an IANA time zone'],
+  ['an unknown action', { host: 'h', name: 'n', action: 'UPSERT' }, 'action', 'must be one of'],
+])('POST /schedulers with %s answers 400 naming the field', async (_case, body, field, reason) => {
+  const { status, json } = await call('POST', '/schedulers', body);
+  expect(status).toBe(400);
+  expect(json.field).toBe(field);
+  expect(String(json.reason)).toContain(reason);
+});
+
+test('other error paths: bad JSON 400, unknown schedule 404, body over the limit 413, bad path 400', async () => {
+  expect((await call('POST', '/schedulers', '{not json')).json).toMatchObject({ error: 'invalid_json' });
+  expect((await call('GET', `/v1/schedules/${uniqueName('none')}/missing`)).status).toBe(404);
+  expect((await call('DELETE', `/v1/schedules/${uniqueName('none')}/missing`)).status).toBe(404);
+  expect((await call('POST', '/schedulers', { host: uniqueName('none'), name: 'x', action: 'UPDATE', at: '2030-01-01T00:00:00Z', topic: 't' })).status).toBe(404);
+  const huge = { host: 'h', name: 'n', action: 'INSERT', at: '2030-01-01T00:00:00Z', topic: 't', data: 'x'.repeat(config.maxDefinitionBytes) };
+  expect((await call('POST', '/schedulers', huge)).status).toBe(413);
+  expect((await call('GET', '/v1/schedules/bad%20host/n')).json).toMatchObject({ field: 'host' });
+  expect((await call('PUT', '/v1/schedules/h/n', { host: 'other', at: '2030-01-01T00:00:00Z', topic: 't' })).json).toMatchObject({ field: 'host' });
+});
+
+test('a read on any node is answered by the owner of the schedule', async () => {
+  const second = await startApiNode(port, config);
+  try {
+    await waitFor('both nodes to own partitions', () => api.node.ownedPartitions().length > 0 && second.node.ownedPartitions().length > 0 && api.node.isReady() && second.node.isReady());
+    const host = uniqueName('spread');
+    const names = Array.from({ length: 8 }, (_, i) => `s${i}`);
+    for (const name of names) expect((await call('PUT', `/v1/schedules/${host}/${name}`, { at: '2030-01-01T00:00:00Z', topic: 'spread.out' })).status).toBe(202);
+    const owners = new Set(names.map((name) => (api.node.ownedPartitions().includes(api.node.partitionOf(`${host}/${name}`)) ? 'first' : 'second')));
+    expect(owners.size).toBe(2);
+    for (const name of names) {
+      for (const base of [api.url, second.url]) {
+        const found = await waitFor(`${name} on ${base}`, async () => {
+          const answer = await call('GET', `/v1/schedules/${host}/${name}`, undefined, base);
+          return answer.status === 200 ? answer.json : undefined;
+        });
+        expect(found).toMatchObject({ id: `${host}/${name}`, nextFireAt: '2030-01-01T00:00:00.000Z' });
+      }
+    }
+  } finally {
+    await second.stop();
+  }
+});
