@@ -124,3 +124,26 @@ test('a read on any node is answered by the owner of the schedule', async () => 
     await second.stop();
   }
 });
+
+test('an invalid definition is refused by REST and dead-lettered from Kafka with the same reason', async () => {
+  const bodies = [
+    { host: 'same', name: 'a', action: 'INSERT', at: 'tomorrow', topic: 't' },
+    { host: 'same', name: 'b', action: 'INSERT', cron: '0 25 * * *', topic: 't' },
+    { host: 'same', name: 'c', action: 'INSERT', frequency: { timeUnit: 'WEEKS', time: 1 }, topic: 't' },
+    { host: 'same', name: 'd', action: 'INSERT', at: '2030-01-01T00:00:00Z', delay: { timeUnit: 'SECONDS', time: 1 }, topic: 't' },
+  ];
+  const restReasons = new Map<string, string>();
+  for (const body of bodies) {
+    const { status, json } = await call('POST', '/schedulers', body);
+    expect(status).toBe(400);
+    restReasons.set(`${body.host}/${body.name}`, String(json.message));
+  }
+  const producer = port.createProducer();
+  await producer.connect();
+  await producer.send(bodies.map((body) => ({ topic: config.topics.definitions, key: `${body.host}/${body.name}`, value: JSON.stringify(body) })));
+  await producer.close();
+  const dead = await readCommittedUntil(port, config.topics.dlq, (records) => bodies.every((b) => records.some((r) => r.key?.toString() === `${b.host}/${b.name}`)));
+  for (const [id, reason] of restReasons) {
+    expect(dead.find((record) => record.key?.toString() === id)?.headers['punctual-dlq-reason']).toBe(reason);
+  }
+});
