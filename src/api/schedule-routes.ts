@@ -3,10 +3,11 @@
  * internal read the owning node answers for the others. Validation is the one the Kafka ingest path
  * uses (domain/definition-validation.ts), so both refuse the same bodies with the same reasons.
  */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { scheduleId, type ScheduleId } from '../domain/definition';
 import { validateDefinition } from '../domain/definition-validation';
-import type { DefinitionWriter } from './definition-writer';
+import { timelineOf, upcomingOccurrences } from '../domain/timeline';
+import type { DefinitionWriter, WriteReceipt } from './definition-writer';
 import { HttpError } from './http-error';
 import { INTERNAL_PATH, type LocalSchedules, type ScheduleDirectory } from './schedule-directory';
 import { scheduleView } from './schedule-view';
@@ -18,16 +19,60 @@ export interface ScheduleRoutesDeps {
 }
 
 const ID_PART = /^[A-Za-z0-9._:-]{1,255}$/;
+/** How long `?wait=applied` waits for the owning node. */
+const APPLY_WAIT_MS = 10_000;
 
 export function scheduleRoutes({ directory, writer, local }: ScheduleRoutesDeps): Router {
   const router = Router();
 
   router.post('/schedulers', async (req, res) => {
+    const waitApplied = waitAppliedFrom(req);
     const { id, action } = validated(req.body);
     const exists = (await directory.find(id)) !== undefined;
     if (action === 'INSERT' && exists) throw new HttpError(409, 'already_exists', `schedule ${id} already exists; use UPDATE`, { id });
     if (action !== 'INSERT' && !exists) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
-    res.status(202).json(await writer.write(id, action === 'DELETE' ? null : req.body));
+    const receipt = await writer.write(id, action === 'DELETE' ? null : req.body);
+    await answerWrite(res, receipt, { waitApplied, deleted: action === 'DELETE' });
+  });
+
+  /** `?wait=applied`: answer 200 once the owning node applied the write, 504 when it did not in time. */
+  async function answerWrite(res: Response, receipt: WriteReceipt, { waitApplied, deleted }: { waitApplied: boolean; deleted: boolean }): Promise<void> {
+    if (!waitApplied) {
+      res.status(202).json(receipt);
+      return;
+    }
+    const deadline = Date.now() + APPLY_WAIT_MS;
+    while (Date.now() < deadline) {
+      const view = await directory.find(receipt.id);
+      if (deleted ? view === undefined : view !== undefined && view.appliedOffset >= receipt.offset) {
+        res.status(200).json({ ...receipt, applied: true });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new HttpError(504, 'apply_timeout', `written to Kafka (partition ${receipt.partition}, offset ${receipt.offset}) but not applied by the owning node within ${APPLY_WAIT_MS} ms`, { ...receipt });
+  }
+
+  router.get('/v1/schedules/:host/:name/next', async (req, res) => {
+    const id = idFromPath(req);
+    const count = countFrom(req);
+    const view = await directory.find(id);
+    if (!view) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
+    const next = view.nextFireAt === null ? [] : upcomingOccurrences(view.definition, Date.parse(view.nextFireAt), view.remaining ?? Infinity, count);
+    res.json({ id, next: next.map((t) => new Date(t).toISOString()) });
+  });
+
+  // The next fire times of a definition that is not saved; host, name, action and topic may be left out.
+  router.post('/v1/preview', (req, res) => {
+    const count = countFrom(req);
+    const body: unknown = req.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('(body)', 'must be a JSON object');
+    const result = validateDefinition({ host: 'preview', name: 'preview', action: 'INSERT', topic: 'preview', ...body });
+    if (!result.ok) throw invalid(result.field, result.reason);
+    if (result.action === 'DELETE') throw invalid('action', 'a DELETE has no fire times');
+    const first = timelineOf(result.definition, Date.now()).next();
+    const next = first === undefined ? [] : upcomingOccurrences(result.definition, first, result.definition.limit ?? Infinity, count);
+    res.json({ next: next.map((t) => new Date(t).toISOString()) });
   });
 
   router.get('/v1/schedules/:host/:name', async (req, res) => {
@@ -38,6 +83,7 @@ export function scheduleRoutes({ directory, writer, local }: ScheduleRoutesDeps)
   });
 
   router.put('/v1/schedules/:host/:name', async (req, res) => {
+    const waitApplied = waitAppliedFrom(req);
     const id = idFromPath(req);
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('(body)', 'must be a JSON object');
@@ -48,13 +94,14 @@ export function scheduleRoutes({ directory, writer, local }: ScheduleRoutesDeps)
     if (fields.action === 'DELETE') throw invalid('action', 'DELETE is not a PUT; use DELETE /v1/schedules/{host}/{name}');
     const definition = { ...fields, host: req.params.host, name: req.params.name, action: fields.action ?? 'INSERT' };
     validated(definition);
-    res.status(202).json(await writer.write(id, definition));
+    await answerWrite(res, await writer.write(id, definition), { waitApplied, deleted: false });
   });
 
   router.delete('/v1/schedules/:host/:name', async (req, res) => {
+    const waitApplied = waitAppliedFrom(req);
     const id = idFromPath(req);
     if ((await directory.find(id)) === undefined) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
-    res.status(202).json(await writer.write(id, null));
+    await answerWrite(res, await writer.write(id, null), { waitApplied, deleted: true });
   });
 
   // Asked by other nodes: answered only by the owner of the schedule's partition (421 otherwise).
@@ -67,6 +114,21 @@ export function scheduleRoutes({ directory, writer, local }: ScheduleRoutesDeps)
   });
 
   return router;
+}
+
+/** Checked before anything is written, so a bad parameter never leaves a write behind. */
+function waitAppliedFrom(req: Request): boolean {
+  const wait = req.query.wait;
+  if (wait === undefined) return false;
+  if (wait !== 'applied') throw invalid('wait', `${JSON.stringify(wait)} is not supported; use wait=applied`);
+  return true;
+}
+
+function countFrom(req: Request): number {
+  const raw = req.query.count ?? '10';
+  const count = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(count) || count < 1 || count > 1_000) throw invalid('count', `${JSON.stringify(raw)} must be a whole number from 1 to 1000`);
+  return count;
 }
 
 function validated(body: unknown): { id: ScheduleId; action: 'INSERT' | 'UPDATE' | 'DELETE' } {

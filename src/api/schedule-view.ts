@@ -11,6 +11,10 @@ export interface ScheduleView {
   occurrencesMissed: number;
   lastScheduledAt: string | null;
   lastFiredAt: string | null;
+  /** Offset of the definitions record this state comes from (what `?wait=applied` waits for). */
+  appliedOffset: number;
+  /** Occurrences the schedule's limit still allows; null without a limit. */
+  remaining: number | null;
   definition: ScheduleState['definition'];
 }
 
@@ -27,6 +31,8 @@ export function scheduleView(state: ScheduleState): ScheduleView {
     occurrencesMissed: state.missed,
     lastScheduledAt: iso(state.lastScheduledAt),
     lastFiredAt: iso(state.lastFiredAt),
+    appliedOffset: state.sourceOffset,
+    remaining: definition.limit === undefined ? null : definition.limit - state.fired,
     definition,
   };
 }

@@ -1,6 +1,6 @@
 import type { ScheduleDefinition, Timing } from './definition';
 import { cronProblem } from './cron';
-import { timelineOf } from './timeline';
+import { timelineOf, upcomingOccurrences } from './timeline';
 
 const utc = (iso: string): number => Date.parse(iso);
 const iso = (t: number | undefined): string | undefined => (t === undefined ? undefined : new Date(t).toISOString());
@@ -157,5 +157,25 @@ describe('cron validation', () => {
 
   test('a valid expression and zone pass', () => {
     expect(cronProblem('0 9 * * 1-5', 'America/New_York')).toBeUndefined();
+  });
+});
+
+describe('upcoming occurrences', () => {
+  test('follow the timeline from the next due time, within the limit and the end', () => {
+    const start = utc('2026-01-01T00:00:00Z');
+    const every = schedule({ kind: 'frequency', periodMs: 60_000 }, { start, end: start + 5 * 60_000 });
+    expect(upcomingOccurrences(every, start + 60_000, Infinity, 10).map(iso)).toEqual([
+      '2026-01-01T00:01:00.000Z',
+      '2026-01-01T00:02:00.000Z',
+      '2026-01-01T00:03:00.000Z',
+      '2026-01-01T00:04:00.000Z',
+    ]);
+    expect(upcomingOccurrences(every, start, 2, 10)).toHaveLength(2);
+    expect(upcomingOccurrences(schedule({ kind: 'cron', expression: '0 9 * * *', timezone: 'America/New_York' }), utc('2026-03-07T14:00:00Z'), Infinity, 3).map(iso)).toEqual([
+      '2026-03-07T14:00:00.000Z',
+      '2026-03-08T13:00:00.000Z',
+      '2026-03-09T13:00:00.000Z',
+    ]);
+    expect(upcomingOccurrences(schedule({ kind: 'at', at: start }), start, 1, 5)).toEqual([start]);
   });
 });

@@ -76,3 +76,14 @@ function frequencyTimeline(period: number, anchor: number, lower: number, end: n
     },
   };
 }
+
+/**
+ * Up to `count` occurrences starting with `nextDueAt`, within the schedule's end and `remaining`
+ * (what its limit still allows). Later occurrences follow from nextDueAt alone.
+ */
+export function upcomingOccurrences(definition: ScheduleDefinition, nextDueAt: number, remaining: number, count: number): number[] {
+  const timeline = timelineOf(definition, nextDueAt);
+  const times: number[] = [];
+  for (let t: number | undefined = nextDueAt; t !== undefined && times.length < Math.min(count, remaining); t = timeline.next(t)) times.push(t);
+  return times;
+}

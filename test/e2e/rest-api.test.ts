@@ -147,3 +147,32 @@ test('an invalid definition is refused by REST and dead-lettered from Kafka with
     expect(dead.find((record) => record.key?.toString() === id)?.headers['punctual-dlq-reason']).toBe(reason);
   }
 });
+
+test('?wait=applied answers once the owning node applied the write; next and preview list fire times', async () => {
+  const host = uniqueName('wait');
+  const put = await call('PUT', `/v1/schedules/${host}/hourly?wait=applied`, { frequency: { timeUnit: 'HOURS', time: 1 }, limit: 3, topic: 'wait.out' });
+  expect(put).toMatchObject({ status: 200, json: { id: `${host}/hourly`, applied: true } });
+  // Applied means readable at once, without polling.
+  const view = await call('GET', `/v1/schedules/${host}/hourly`);
+  expect(view.json).toMatchObject({ appliedOffset: put.json.offset, remaining: 3 });
+
+  const next = await call('GET', `/v1/schedules/${host}/hourly/next?count=5`);
+  const times = (next.json.next as string[]).map(Date.parse);
+  expect(times).toHaveLength(3);
+  expect(times.every((t) => t % 3_600_000 === 0)).toBe(true);
+  expect(times[0]).toBe(Date.parse(String(view.json.nextFireAt)));
+
+  const preview = await call('POST', '/v1/preview?count=3', { cron: '30 2 * * *', timezone: 'America/New_York', start: '2026-03-07T00:00:00Z' });
+  expect(preview.status).toBe(200);
+  expect((preview.json.next as string[]).length).toBe(3);
+  expect((await call('POST', '/v1/preview?count=0', { at: '2030-01-01T00:00:00Z' })).json).toMatchObject({ field: 'count' });
+  expect((await call('GET', `/v1/schedules/${host}/hourly/next?count=many`)).status).toBe(400);
+
+  const deleted = await call('DELETE', `/v1/schedules/${host}/hourly?wait=applied`);
+  expect(deleted).toMatchObject({ status: 200, json: { applied: true } });
+  expect((await call('GET', `/v1/schedules/${host}/hourly`)).status).toBe(404);
+  expect((await call('PUT', `/v1/schedules/${host}/x?wait=soon`, { at: '2030-01-01T00:00:00Z', topic: 't' })).json).toMatchObject({ field: 'wait' });
+  // The refused request wrote nothing.
+  expect((await call('PUT', `/v1/schedules/${host}/marker?wait=applied`, { at: '2030-01-01T00:00:00Z', topic: 't' })).status).toBe(200);
+  expect((await call('GET', `/v1/schedules/${host}/x`)).status).toBe(404);
+});
