@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const schedules = {
     local: node,
     writer: new DefinitionWriter(producer, config.topics.definitions),
-    directory: new ScheduleDirectory(node, directoryAdmin, config.groupId, config.topics.definitions),
+    directory: new ScheduleDirectory(node, directoryAdmin, config.groupId, config.topics.definitions, config.topics.partitions),
   };
   const http: RunningServer = await listen(httpApp({ node, schedules, maxBodyBytes: config.maxDefinitionBytes, logger }), config.httpPort);
   shutdownSteps.unshift({ name: 'http', run: () => http.close() });

@@ -11,6 +11,22 @@ import { scheduleView, type ScheduleView } from './schedule-view';
 export interface LocalSchedules {
   partitionOf(id: ScheduleId): number;
   lookup(id: ScheduleId): Promise<{ owned: true; state: ScheduleState | undefined } | { owned: false }>;
+  listLocal(prefix: string, after: string | undefined, limit: number): Promise<{ partitions: number[]; states: ScheduleState[] }>;
+}
+
+export interface ListPage {
+  items: ScheduleView[];
+  /** Pass as `cursor` for the next page; null when there is none. */
+  nextCursor: string | null;
+  /** True when some partitions had no node that answered: the page may miss schedules. */
+  partial: boolean;
+  missingPartitions: number[];
+}
+
+/** What one node answers for its own partitions. */
+export interface LocalPage {
+  partitions: number[];
+  items: ScheduleView[];
 }
 
 export const INTERNAL_PATH = '/internal/v1/schedules';
@@ -25,7 +41,33 @@ export class ScheduleDirectory {
     private readonly admin: Admin,
     private readonly groupId: string,
     private readonly definitionsTopic: string,
+    private readonly partitionCount: number,
   ) {}
+
+  /**
+   * Schedules across the cluster in id order, ids starting with `prefix`, after `cursor`. Every member
+   * is asked for its own partitions; partitions nobody answered for are reported, never hidden.
+   */
+  async list(prefix: string, cursor: string | undefined, limit: number): Promise<ListPage> {
+    const members = await this.admin.describeGroupMembers(this.groupId);
+    const query = new URLSearchParams({ prefix, limit: String(limit), ...(cursor === undefined ? {} : { after: cursor }) });
+    const pages = await Promise.all(members.map((member) => (member.advertisedAddress ? this.askList(member.advertisedAddress, query) : undefined)));
+    const covered = new Set(pages.flatMap((page) => page?.partitions ?? []));
+    const missingPartitions = Array.from({ length: this.partitionCount }, (_, partition) => partition).filter((partition) => !covered.has(partition));
+    const merged = pages.flatMap((page) => page?.items ?? []).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const items = merged.slice(0, limit);
+    const more = merged.length > limit || pages.some((page) => (page?.items.length ?? 0) >= limit);
+    return { items, nextCursor: more && items.length > 0 ? (items[items.length - 1]?.id ?? null) : null, partial: missingPartitions.length > 0, missingPartitions };
+  }
+
+  private async askList(address: string, query: URLSearchParams): Promise<LocalPage | undefined> {
+    try {
+      const response = await fetch(`${address}${INTERNAL_PATH}?${query.toString()}`, { signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) });
+      return response.status === 200 ? ((await response.json()) as LocalPage) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
 
   /** The schedule's view, or undefined when it does not exist. Throws 503 when no owner answers. */
   async find(id: ScheduleId): Promise<ScheduleView | undefined> {

@@ -9,8 +9,8 @@ import { validateDefinition } from '../domain/definition-validation';
 import { timelineOf, upcomingOccurrences } from '../domain/timeline';
 import type { DefinitionWriter, WriteReceipt } from './definition-writer';
 import { HttpError } from './http-error';
-import { INTERNAL_PATH, type LocalSchedules, type ScheduleDirectory } from './schedule-directory';
-import { scheduleView } from './schedule-view';
+import { INTERNAL_PATH, type LocalPage, type LocalSchedules, type ScheduleDirectory } from './schedule-directory';
+import { scheduleView, type ScheduleView } from './schedule-view';
 
 export interface ScheduleRoutesDeps {
   directory: ScheduleDirectory;
@@ -19,6 +19,8 @@ export interface ScheduleRoutesDeps {
 }
 
 const ID_PART = /^[A-Za-z0-9._:-]{1,255}$/;
+/** Most schedules GET /schedulers returns (it has no paging, like light-scheduler's). */
+const MAX_LEGACY_LIST = 10_000;
 /** How long `?wait=applied` waits for the owning node. */
 const APPLY_WAIT_MS = 10_000;
 
@@ -104,6 +106,48 @@ export function scheduleRoutes({ directory, writer, local }: ScheduleRoutesDeps)
     await answerWrite(res, await writer.write(id, null), { waitApplied, deleted: true });
   });
 
+  router.get('/v1/schedules', async (req, res) => {
+    const host = optionalIdPart(req, 'host');
+    const limit = numberFrom(req, 'limit', 100, 1_000);
+    const cursor = typeof req.query.cursor === 'string' && req.query.cursor !== '' ? req.query.cursor : undefined;
+    const page = await directory.list(host === undefined ? '' : `${host}/`, cursor, limit);
+    if (page.partial) res.setHeader('punctual-partial', 'true');
+    res.json(page);
+  });
+
+  // light-scheduler's list: an array of definitions; partial results are flagged in headers.
+  router.get('/schedulers', async (req, res) => {
+    const host = optionalIdPart(req, 'host');
+    const name = optionalIdPart(req, 'name');
+    const prefix = host === undefined ? '' : name === undefined ? `${host}/` : `${host}/${name}`;
+    const items: ScheduleView[] = [];
+    let partial = false;
+    const missing = new Set<number>();
+    let cursor: string | undefined;
+    do {
+      const page = await directory.list(prefix, cursor, 1_000);
+      items.push(...page.items.filter((item) => name === undefined || item.name === name));
+      partial ||= page.partial;
+      page.missingPartitions.forEach((partition) => missing.add(partition));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && items.length < MAX_LEGACY_LIST);
+    if (partial) {
+      res.setHeader('punctual-partial', 'true');
+      res.setHeader('punctual-missing-partitions', [...missing].sort((a, b) => a - b).join(','));
+    }
+    res.json(items.slice(0, MAX_LEGACY_LIST).map((item) => item.definition));
+  });
+
+  // Asked by the node that lists: this node's own partitions only.
+  router.get(INTERNAL_PATH, async (req, res) => {
+    const prefix = typeof req.query.prefix === 'string' ? req.query.prefix : '';
+    const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+    const limit = numberFrom(req, 'limit', 100, 1_000);
+    const { partitions, states } = await local.listLocal(prefix, after, limit);
+    const page: LocalPage = { partitions, items: states.map(scheduleView) };
+    res.json(page);
+  });
+
   // Asked by other nodes: answered only by the owner of the schedule's partition (421 otherwise).
   router.get(`${INTERNAL_PATH}/:host/:name`, async (req, res) => {
     const id = idFromPath(req);
@@ -125,10 +169,21 @@ function waitAppliedFrom(req: Request): boolean {
 }
 
 function countFrom(req: Request): number {
-  const raw = req.query.count ?? '10';
-  const count = Number(raw);
-  if (typeof raw !== 'string' || !Number.isInteger(count) || count < 1 || count > 1_000) throw invalid('count', `${JSON.stringify(raw)} must be a whole number from 1 to 1000`);
-  return count;
+  return numberFrom(req, 'count', 10, 1_000);
+}
+
+function numberFrom(req: Request, parameter: string, fallback: number, max: number): number {
+  const raw = req.query[parameter] ?? String(fallback);
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(value) || value < 1 || value > max) throw invalid(parameter, `${JSON.stringify(raw)} must be a whole number from 1 to ${max}`);
+  return value;
+}
+
+function optionalIdPart(req: Request, parameter: 'host' | 'name'): string | undefined {
+  const raw = req.query[parameter];
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || !ID_PART.test(raw)) throw invalid(parameter, `${JSON.stringify(raw)} must be 1-255 of letters, digits, . _ : -`);
+  return raw;
 }
 
 function validated(body: unknown): { id: ScheduleId; action: 'INSERT' | 'UPDATE' | 'DELETE' } {

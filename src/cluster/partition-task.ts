@@ -156,6 +156,18 @@ export class PartitionTask {
     return this.read(id);
   }
 
+  /** States as this task has applied them, ids starting with `prefix` after `after`, in id order, at most `limit`. */
+  async list(prefix: string, after: string | undefined, limit: number): Promise<ScheduleState[]> {
+    const matches = (id: string): boolean => id.startsWith(prefix) && (after === undefined || id > after);
+    const byId = new Map((await this.store.list(prefix, after, limit + this.overlay.size)).map((state) => [state.definition.id, state]));
+    for (const [id, state] of this.overlay) {
+      if (!matches(id)) continue;
+      if (state) byId.set(id, state);
+      else byId.delete(id);
+    }
+    return [...byId.values()].sort((a, b) => (a.definition.id < b.definition.id ? -1 : 1)).slice(0, limit);
+  }
+
   /** Committed schedules of this partition (the store's count, no scan). */
   scheduleCount(): number {
     return this.store.scheduleCount();

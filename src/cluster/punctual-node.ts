@@ -80,6 +80,14 @@ export class PunctualNode {
     return this.joined && [...this.tasks.values()].every((task) => task.lifecycle.is('running'));
   }
 
+  /** Schedules of every running task, ids starting with `prefix` after `after`, in id order, at most `limit`. */
+  async listLocal(prefix: string, after: string | undefined, limit: number): Promise<{ partitions: number[]; states: ScheduleState[] }> {
+    const running = [...this.tasks].filter(([, task]) => task.lifecycle.is('running'));
+    const lists = await Promise.all(running.map(([, task]) => task.list(prefix, after, limit)));
+    const states = lists.flat().sort((a, b) => (a.definition.id < b.definition.id ? -1 : 1)).slice(0, limit);
+    return { partitions: running.map(([partition]) => partition).sort((a, b) => a - b), states };
+  }
+
   /** Counters and last restore of every running task, by partition. */
   taskStats(): Map<number, TaskStats> {
     return new Map([...this.tasks].map(([partition, task]) => [partition, { ...task.stats }]));

@@ -71,6 +71,15 @@ export class ScheduleStore {
     return (await this.stored(id))?.state;
   }
 
+  /** States in id order, ids starting with `prefix` and after `after`, at most `limit`. */
+  async list(prefix: string, after: string | undefined, limit: number): Promise<ScheduleState[]> {
+    const states: ScheduleState[] = [];
+    const lt = scheduleKey(prefix) + PREFIX_END;
+    const range = after !== undefined && after >= prefix ? { gt: scheduleKey(after), lt, limit } : { gte: scheduleKey(prefix), lt, limit };
+    for await (const value of this.db.values(range)) states.push((JSON.parse(value) as StoredSchedule).state);
+    return states;
+  }
+
   async checkpoint(): Promise<Checkpoint | undefined> {
     const raw = await this.db.get(CHECKPOINT_KEY);
     return raw === undefined ? undefined : (JSON.parse(raw) as Checkpoint);

@@ -69,7 +69,7 @@ export async function startApiNode(port: KafkaPort, config: PunctualConfig): Pro
   const schedules = {
     local: node,
     writer: new DefinitionWriter(producer, config.topics.definitions),
-    directory: new ScheduleDirectory(node, admin, config.groupId, config.topics.definitions),
+    directory: new ScheduleDirectory(node, admin, config.groupId, config.topics.definitions, config.topics.partitions),
   };
   const server = await listen(httpApp({ node, schedules, maxBodyBytes: config.maxDefinitionBytes, logger }), 0);
   const url = `http://127.0.0.1:${server.port}`;
