@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { silentLogger, type Logger } from '../log/logger';
 import { errorMiddleware } from './http-error';
+import { openApiDocument } from './openapi';
 import { scheduleRoutes, type ScheduleRoutesDeps } from './schedule-routes';
 
 export interface NodeView {
@@ -36,6 +37,9 @@ export function httpApp({ node, schedules, maxBodyBytes = 262_144, logger = sile
   app.get('/metrics', async (_req, res) => {
     const registry = node.metrics.registry;
     res.type(registry.contentType).send(await registry.metrics());
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
   });
   if (schedules) app.use(scheduleRoutes(schedules));
   app.use((req, res) => {

@@ -1,0 +1,109 @@
+/** The OpenAPI 3.1 document served at /openapi.json; a test checks it against the routes express serves. */
+import definitionSchema from '../../schemas/definition.schema.json';
+
+const pathParameters = [
+  { name: 'host', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,255}$' } },
+  { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,255}$' } },
+];
+
+const json = (schema: object): object => ({ 'application/json': { schema } });
+const ref = (name: string): object => ({ $ref: `#/components/schemas/${name}` });
+const error = (description: string): object => ({ description, content: json(ref('Error')) });
+const waitParameter = { name: 'wait', in: 'query', required: false, schema: { enum: ['applied'] }, description: 'Answer 200 once the owning node applied the write (504 after 10 s).' };
+
+const writeResponses = {
+  '200': { description: 'Written and applied (with wait=applied).', content: json(ref('WriteReceipt')) },
+  '202': { description: 'Written to Kafka with acks=all.', content: json(ref('WriteReceipt')) },
+  '400': error('Invalid definition; `field` names the field.'),
+  '413': error('Body over the size limit.'),
+  '503': error('Kafka did not acknowledge the write; nothing was stored.'),
+  '504': error('Written but not applied in time (wait=applied).'),
+};
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: { title: 'Punctual', version: '0.1.0', description: 'Kafka-native event scheduler: schedules, health and metrics of a node.' },
+  paths: {
+    '/schedulers': {
+      get: {
+        summary: "light-scheduler's list: definitions across the cluster",
+        parameters: [
+          { name: 'host', in: 'query', schema: { type: 'string' } },
+          { name: 'name', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: 'Definitions; header punctual-partial: true when some partitions did not answer.', content: json({ type: 'array', items: { type: 'object' } }) } },
+      },
+      post: {
+        summary: "light-scheduler's INSERT, UPDATE or DELETE",
+        parameters: [waitParameter],
+        requestBody: { required: true, content: json(ref('Definition')) },
+        responses: { ...writeResponses, '404': error('UPDATE or DELETE of an unknown schedule.'), '409': error('INSERT of an existing schedule.') },
+      },
+    },
+    '/v1/schedules': {
+      get: {
+        summary: 'Schedules across the cluster, in id order, paged',
+        parameters: [
+          { name: 'host', in: 'query', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          { name: 'cursor', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: 'A page; partial and missingPartitions say which partitions did not answer.', content: json(ref('SchedulePage')) } },
+      },
+    },
+    '/v1/schedules/{host}/{name}': {
+      parameters: pathParameters,
+      get: { summary: 'A schedule: definition and state, from the owning node', responses: { '200': { description: 'The schedule.', content: json(ref('Schedule')) }, '404': error('No such schedule.'), '503': error('No node answered for its partition.') } },
+      put: { summary: 'Create or replace (idempotent)', parameters: [waitParameter], requestBody: { required: true, content: json({ type: 'object' }) }, responses: writeResponses },
+      delete: { summary: 'Delete', parameters: [waitParameter], responses: { ...writeResponses, '404': error('No such schedule.') } },
+    },
+    '/v1/schedules/{host}/{name}/next': {
+      parameters: pathParameters,
+      get: {
+        summary: 'The next fire times of a schedule',
+        parameters: [{ name: 'count', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 10 } }],
+        responses: { '200': { description: 'ISO-8601 instants.', content: json({ type: 'object', properties: { id: { type: 'string' }, next: { type: 'array', items: { type: 'string' } } } }) }, '404': error('No such schedule.') },
+      },
+    },
+    '/v1/preview': {
+      post: {
+        summary: 'The next fire times of a definition that is not saved (host, name, action, topic optional)',
+        parameters: [{ name: 'count', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 10 } }],
+        requestBody: { required: true, content: json({ type: 'object' }) },
+        responses: { '200': { description: 'ISO-8601 instants.', content: json({ type: 'object', properties: { next: { type: 'array', items: { type: 'string' } } } }) }, '400': error('Invalid definition.') },
+      },
+    },
+    '/health/live': { get: { summary: 'Liveness', responses: { '200': { description: 'The process runs.' } } } },
+    '/health/ready': { get: { summary: 'Readiness', responses: { '200': { description: 'Every owned partition runs.' }, '503': { description: 'Not ready.' } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics (docs/metrics.md)', responses: { '200': { description: 'Text exposition format.' } } } },
+    '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.' } } } },
+  },
+  components: {
+    schemas: {
+      Definition: definitionSchema,
+      WriteReceipt: { type: 'object', properties: { id: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'integer' }, applied: { type: 'boolean' } }, required: ['id', 'partition', 'offset'] },
+      Schedule: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          host: { type: 'string' },
+          name: { type: 'string' },
+          status: { enum: ['scheduled'] },
+          nextFireAt: { type: ['string', 'null'] },
+          occurrencesFired: { type: 'integer' },
+          occurrencesMissed: { type: 'integer' },
+          lastScheduledAt: { type: ['string', 'null'] },
+          lastFiredAt: { type: ['string', 'null'] },
+          appliedOffset: { type: 'integer' },
+          remaining: { type: ['integer', 'null'] },
+          definition: { type: 'object' },
+        },
+      },
+      SchedulePage: {
+        type: 'object',
+        properties: { items: { type: 'array', items: ref('Schedule') }, nextCursor: { type: ['string', 'null'] }, partial: { type: 'boolean' }, missingPartitions: { type: 'array', items: { type: 'integer' } } },
+      },
+      Error: { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' }, reason: { type: 'string' } }, required: ['error', 'message'] },
+    },
+  },
+};
