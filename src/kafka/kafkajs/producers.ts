@@ -112,7 +112,8 @@ export class KafkajsDurableProducer implements Producer {
   private readonly producer: KafkajsClientProducer;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+    // Bounded retries: a caller waiting on acks=all (an HTTP client) gets an answer within seconds.
+    this.producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 3_000 } });
   }
 
   async connect(): Promise<void> {
