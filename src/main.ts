@@ -2,7 +2,8 @@
  * `npm start`: wiring only. Config -> logger -> Kafka (a local broker when KAFKA_BROKERS is empty)
  * -> internal topics -> node -> HTTP, and an orderly shutdown on SIGINT/SIGTERM.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createAuthenticator } from './api/auth';
 import { DefinitionWriter } from './api/definition-writer';
 import { httpApp, listen, type RunningServer } from './api/http-app';
 import { ScheduleDirectory } from './api/schedule-directory';
@@ -24,10 +25,7 @@ async function main(): Promise<void> {
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`configuration error: ${error.message}`);
-      process.exit(2);
-    }
+    exitOnConfigError(error);
     throw error;
   }
   const logger = createLogger(config.logLevel).child({ service: 'punctual' });
@@ -65,14 +63,17 @@ async function main(): Promise<void> {
     local: node,
     writer: new DefinitionWriter(producer, config.topics.definitions),
     directory: new ScheduleDirectory(node, directoryAdmin, config.groupId, config.topics.definitions, config.topics.partitions),
+    authenticator: await createAuthenticator(config.auth),
   };
-  const http: RunningServer = await listen(httpApp({ node, schedules, maxBodyBytes: config.maxDefinitionBytes, logger }), config.httpPort);
+  const tls = config.tls.certFile ? { cert: await readFile(config.tls.certFile, 'utf8'), key: await readFile(config.tls.keyFile, 'utf8') } : undefined;
+  const http: RunningServer = await listen(httpApp({ node, schedules, maxBodyBytes: config.maxDefinitionBytes, logger }), config.httpPort, tls);
   shutdownSteps.unshift({ name: 'http', run: () => http.close() });
-  await node.start(config.advertisedUrl || `http://127.0.0.1:${http.port}`);
+  const scheme = tls ? 'https' : 'http';
+  await node.start(config.advertisedUrl || `${scheme}://127.0.0.1:${http.port}`);
 
   await node.ready;
   console.log(
-    `Punctual node ready: group ${config.groupId}, partitions [${node.ownedPartitions().join(',')}] of ${config.topics.definitions}, http://127.0.0.1:${http.port}`,
+    `Punctual node ready: group ${config.groupId}, partitions [${node.ownedPartitions().join(',')}] of ${config.topics.definitions}, ${scheme}://127.0.0.1:${http.port}`,
   );
 }
 
@@ -110,7 +111,19 @@ async function runShutdownSteps(onError: (step: string, error: unknown) => void)
   return failed;
 }
 
+/** A configuration error stops start-up with exit code 2 and a message naming the key. */
+function exitOnConfigError(error: unknown): void {
+  if (error instanceof ConfigError) {
+    console.error(`configuration error: ${error.message}`);
+    process.exit(2);
+  }
+}
+
 main().catch(async (error: unknown) => {
+  if (error instanceof ConfigError) {
+    await runShutdownSteps(() => undefined);
+    exitOnConfigError(error);
+  }
   console.error(`punctual failed to start: ${error instanceof Error ? error.message : String(error)}`);
   await runShutdownSteps((step, stepError) => console.error(`stopping ${step} failed: ${String(stepError)}`));
   process.exit(1);

@@ -1,6 +1,7 @@
 /** The node's HTTP server: schedules API, liveness, readiness and Prometheus metrics. */
 import express from 'express';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { silentLogger, type Logger } from '../log/logger';
@@ -54,9 +55,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function listen(app: express.Express, port: number): Promise<RunningServer> {
+/** TLS material in PEM; with it the server speaks HTTPS. */
+export interface TlsFiles {
+  cert: string;
+  key: string;
+}
+
+export function listen(app: express.Express, port: number, tls?: TlsFiles): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server: Server = app.listen(port, '0.0.0.0');
+    const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) : createHttpServer(app);
+    server.listen(port, '0.0.0.0');
     server.once('error', reject);
     server.once('listening', () => {
       resolve({

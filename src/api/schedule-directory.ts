@@ -48,10 +48,10 @@ export class ScheduleDirectory {
    * Schedules across the cluster in id order, ids starting with `prefix`, after `cursor`. Every member
    * is asked for its own partitions; partitions nobody answered for are reported, never hidden.
    */
-  async list(prefix: string, cursor: string | undefined, limit: number): Promise<ListPage> {
+  async list(prefix: string, cursor: string | undefined, limit: number, authorization?: string): Promise<ListPage> {
     const members = await this.admin.describeGroupMembers(this.groupId);
     const query = new URLSearchParams({ prefix, limit: String(limit), ...(cursor === undefined ? {} : { after: cursor }) });
-    const pages = await Promise.all(members.map((member) => (member.advertisedAddress ? this.askList(member.advertisedAddress, query) : undefined)));
+    const pages = await Promise.all(members.map((member) => (member.advertisedAddress ? this.askList(member.advertisedAddress, query, authorization) : undefined)));
     const covered = new Set(pages.flatMap((page) => page?.partitions ?? []));
     const missingPartitions = Array.from({ length: this.partitionCount }, (_, partition) => partition).filter((partition) => !covered.has(partition));
     const merged = pages.flatMap((page) => page?.items ?? []).sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -60,9 +60,9 @@ export class ScheduleDirectory {
     return { items, nextCursor: more && items.length > 0 ? (items[items.length - 1]?.id ?? null) : null, partial: missingPartitions.length > 0, missingPartitions };
   }
 
-  private async askList(address: string, query: URLSearchParams): Promise<LocalPage | undefined> {
+  private async askList(address: string, query: URLSearchParams, authorization: string | undefined): Promise<LocalPage | undefined> {
     try {
-      const response = await fetch(`${address}${INTERNAL_PATH}?${query.toString()}`, { signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) });
+      const response = await fetch(`${address}${INTERNAL_PATH}?${query.toString()}`, { signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS), headers: forwardedHeaders(authorization) });
       return response.status === 200 ? ((await response.json()) as LocalPage) : undefined;
     } catch {
       return undefined;
@@ -70,14 +70,14 @@ export class ScheduleDirectory {
   }
 
   /** The schedule's view, or undefined when it does not exist. Throws 503 when no owner answers. */
-  async find(id: ScheduleId): Promise<ScheduleView | undefined> {
+  async find(id: ScheduleId, authorization?: string): Promise<ScheduleView | undefined> {
     const local = await this.local.lookup(id);
     if (local.owned) return local.state ? scheduleView(local.state) : undefined;
     // The group may have just rebalanced: one retry with a fresh view of the members.
     for (const fresh of [false, true]) {
       const owner = await this.ownerOf(this.local.partitionOf(id), fresh);
       if (!owner) continue;
-      const answer = await this.ask(owner, id);
+      const answer = await this.ask(owner, id, authorization);
       if (answer !== 'not-owner') return answer;
     }
     throw new HttpError(503, 'owner_unavailable', `no node answered for the partition of ${id}; retry shortly`);
@@ -90,11 +90,12 @@ export class ScheduleDirectory {
     return this.members.list.find((member) => member.partitions.some((tp) => tp.topic === this.definitionsTopic && tp.partition === partition))?.advertisedAddress;
   }
 
-  private async ask(address: string, id: ScheduleId): Promise<ScheduleView | undefined | 'not-owner'> {
+  private async ask(address: string, id: ScheduleId, authorization: string | undefined): Promise<ScheduleView | undefined | 'not-owner'> {
     const [host, name] = id.split('/');
     try {
       const response = await fetch(`${address}${INTERNAL_PATH}/${encodeURIComponent(host ?? '')}/${encodeURIComponent(name ?? '')}`, {
         signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+        headers: forwardedHeaders(authorization),
       });
       if (response.status === 200) return (await response.json()) as ScheduleView;
       if (response.status === 404) return undefined;
@@ -103,4 +104,8 @@ export class ScheduleDirectory {
       return 'not-owner';
     }
   }
+}
+
+function forwardedHeaders(authorization: string | undefined): Record<string, string> {
+  return authorization === undefined ? {} : { authorization };
 }

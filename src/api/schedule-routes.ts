@@ -7,6 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { scheduleId, type ScheduleId } from '../domain/definition';
 import { validateDefinition } from '../domain/definition-validation';
 import { timelineOf, upcomingOccurrences } from '../domain/timeline';
+import { UNRESTRICTED, mayTouch, requireHost, requireScope, type Authenticator, type Principal } from './auth';
 import type { DefinitionWriter, WriteReceipt } from './definition-writer';
 import { HttpError } from './http-error';
 import { INTERNAL_PATH, type LocalPage, type LocalSchedules, type ScheduleDirectory } from './schedule-directory';
@@ -16,6 +17,8 @@ export interface ScheduleRoutesDeps {
   directory: ScheduleDirectory;
   writer: DefinitionWriter;
   local: LocalSchedules;
+  /** Without one, every caller may do everything (auth off). */
+  authenticator?: Authenticator;
 }
 
 const ID_PART = /^[A-Za-z0-9._:-]{1,255}$/;
@@ -24,28 +27,37 @@ const MAX_LEGACY_LIST = 10_000;
 /** How long `?wait=applied` waits for the owning node. */
 const APPLY_WAIT_MS = 10_000;
 
-export function scheduleRoutes({ directory, writer, local }: ScheduleRoutesDeps): Router {
+export function scheduleRoutes({ directory, writer, local, authenticator }: ScheduleRoutesDeps): Router {
   const router = Router();
+  router.use(['/schedulers', '/v1', INTERNAL_PATH], async (req, res, next) => {
+    res.locals.principal = authenticator ? await authenticator.authenticate(req.headers.authorization) : UNRESTRICTED;
+    next();
+  });
+  /** The caller's Authorization header travels with forwarded reads, so the owner checks the same token. */
+  const as = (req: Request, res: Response): Caller => ({ principal: res.locals.principal as Principal, authorization: req.headers.authorization });
 
   router.post('/schedulers', async (req, res) => {
+    const caller = as(req, res);
+    requireScope(caller.principal, 'schedules:write');
     const waitApplied = waitAppliedFrom(req);
     const { id, action } = validated(req.body);
-    const exists = (await directory.find(id)) !== undefined;
+    requireHost(caller.principal, id);
+    const exists = (await directory.find(id, caller.authorization)) !== undefined;
     if (action === 'INSERT' && exists) throw new HttpError(409, 'already_exists', `schedule ${id} already exists; use UPDATE`, { id });
     if (action !== 'INSERT' && !exists) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
     const receipt = await writer.write(id, action === 'DELETE' ? null : req.body);
-    await answerWrite(res, receipt, { waitApplied, deleted: action === 'DELETE' });
+    await answerWrite(res, receipt, { waitApplied, deleted: action === 'DELETE', authorization: caller.authorization });
   });
 
   /** `?wait=applied`: answer 200 once the owning node applied the write, 504 when it did not in time. */
-  async function answerWrite(res: Response, receipt: WriteReceipt, { waitApplied, deleted }: { waitApplied: boolean; deleted: boolean }): Promise<void> {
+  async function answerWrite(res: Response, receipt: WriteReceipt, { waitApplied, deleted, authorization }: { waitApplied: boolean; deleted: boolean; authorization: string | undefined }): Promise<void> {
     if (!waitApplied) {
       res.status(202).json(receipt);
       return;
     }
     const deadline = Date.now() + APPLY_WAIT_MS;
     while (Date.now() < deadline) {
-      const view = await directory.find(receipt.id);
+      const view = await directory.find(receipt.id, authorization);
       if (deleted ? view === undefined : view !== undefined && view.appliedOffset >= receipt.offset) {
         res.status(200).json({ ...receipt, applied: true });
         return;
@@ -56,9 +68,12 @@ export function scheduleRoutes({ directory, writer, local }: ScheduleRoutesDeps)
   }
 
   router.get('/v1/schedules/:host/:name/next', async (req, res) => {
+    const caller = as(req, res);
+    requireScope(caller.principal, 'schedules:read');
     const id = idFromPath(req);
+    requireHost(caller.principal, id);
     const count = countFrom(req);
-    const view = await directory.find(id);
+    const view = await directory.find(id, caller.authorization);
     if (!view) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
     const next = view.nextFireAt === null ? [] : upcomingOccurrences(view.definition, Date.parse(view.nextFireAt), view.remaining ?? Infinity, count);
     res.json({ id, next: next.map((t) => new Date(t).toISOString()) });
@@ -66,6 +81,7 @@ export function scheduleRoutes({ directory, writer, local }: ScheduleRoutesDeps)
 
   // The next fire times of a definition that is not saved; host, name, action and topic may be left out.
   router.post('/v1/preview', (req, res) => {
+    requireScope(as(req, res).principal, 'schedules:read');
     const count = countFrom(req);
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('(body)', 'must be a JSON object');
@@ -78,15 +94,21 @@ export function scheduleRoutes({ directory, writer, local }: ScheduleRoutesDeps)
   });
 
   router.get('/v1/schedules/:host/:name', async (req, res) => {
+    const caller = as(req, res);
+    requireScope(caller.principal, 'schedules:read');
     const id = idFromPath(req);
-    const view = await directory.find(id);
+    requireHost(caller.principal, id);
+    const view = await directory.find(id, caller.authorization);
     if (!view) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
     res.json(view);
   });
 
   router.put('/v1/schedules/:host/:name', async (req, res) => {
+    const caller = as(req, res);
+    requireScope(caller.principal, 'schedules:write');
     const waitApplied = waitAppliedFrom(req);
     const id = idFromPath(req);
+    requireHost(caller.principal, id);
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('(body)', 'must be a JSON object');
     const fields = body as Record<string, unknown>;
@@ -96,27 +118,34 @@ export function scheduleRoutes({ directory, writer, local }: ScheduleRoutesDeps)
     if (fields.action === 'DELETE') throw invalid('action', 'DELETE is not a PUT; use DELETE /v1/schedules/{host}/{name}');
     const definition = { ...fields, host: req.params.host, name: req.params.name, action: fields.action ?? 'INSERT' };
     validated(definition);
-    await answerWrite(res, await writer.write(id, definition), { waitApplied, deleted: false });
+    await answerWrite(res, await writer.write(id, definition), { waitApplied, deleted: false, authorization: caller.authorization });
   });
 
   router.delete('/v1/schedules/:host/:name', async (req, res) => {
+    const caller = as(req, res);
+    requireScope(caller.principal, 'schedules:write');
     const waitApplied = waitAppliedFrom(req);
     const id = idFromPath(req);
-    if ((await directory.find(id)) === undefined) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
-    await answerWrite(res, await writer.write(id, null), { waitApplied, deleted: true });
+    requireHost(caller.principal, id);
+    if ((await directory.find(id, caller.authorization)) === undefined) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
+    await answerWrite(res, await writer.write(id, null), { waitApplied, deleted: true, authorization: caller.authorization });
   });
 
   router.get('/v1/schedules', async (req, res) => {
+    const caller = as(req, res);
+    requireScope(caller.principal, 'schedules:read');
     const host = optionalIdPart(req, 'host');
     const limit = numberFrom(req, 'limit', 100, 1_000);
     const cursor = typeof req.query.cursor === 'string' && req.query.cursor !== '' ? req.query.cursor : undefined;
-    const page = await directory.list(host === undefined ? '' : `${host}/`, cursor, limit);
+    const page = await directory.list(host === undefined ? '' : `${host}/`, cursor, limit, caller.authorization);
     if (page.partial) res.setHeader('punctual-partial', 'true');
     res.json(page);
   });
 
   // light-scheduler's list: an array of definitions; partial results are flagged in headers.
   router.get('/schedulers', async (req, res) => {
+    const caller = as(req, res);
+    requireScope(caller.principal, 'schedules:read');
     const host = optionalIdPart(req, 'host');
     const name = optionalIdPart(req, 'name');
     const prefix = host === undefined ? '' : name === undefined ? `${host}/` : `${host}/${name}`;
@@ -125,7 +154,7 @@ export function scheduleRoutes({ directory, writer, local }: ScheduleRoutesDeps)
     const missing = new Set<number>();
     let cursor: string | undefined;
     do {
-      const page = await directory.list(prefix, cursor, 1_000);
+      const page = await directory.list(prefix, cursor, 1_000, caller.authorization);
       items.push(...page.items.filter((item) => name === undefined || item.name === name));
       partial ||= page.partial;
       page.missingPartitions.forEach((partition) => missing.add(partition));
@@ -140,17 +169,23 @@ export function scheduleRoutes({ directory, writer, local }: ScheduleRoutesDeps)
 
   // Asked by the node that lists: this node's own partitions only.
   router.get(INTERNAL_PATH, async (req, res) => {
+    const { principal } = as(req, res);
+    requireScope(principal, 'schedules:read');
     const prefix = typeof req.query.prefix === 'string' ? req.query.prefix : '';
     const after = typeof req.query.after === 'string' ? req.query.after : undefined;
     const limit = numberFrom(req, 'limit', 100, 1_000);
     const { partitions, states } = await local.listLocal(prefix, after, limit);
-    const page: LocalPage = { partitions, items: states.map(scheduleView) };
+    // Another tenant's schedules are left out; the page may come back shorter than the limit.
+    const page: LocalPage = { partitions, items: states.filter((state) => mayTouch(principal, state.definition.host)).map(scheduleView) };
     res.json(page);
   });
 
   // Asked by other nodes: answered only by the owner of the schedule's partition (421 otherwise).
   router.get(`${INTERNAL_PATH}/:host/:name`, async (req, res) => {
+    const { principal } = as(req, res);
+    requireScope(principal, 'schedules:read');
     const id = idFromPath(req);
+    requireHost(principal, id);
     const found = await local.lookup(id);
     if (!found.owned) throw new HttpError(421, 'not_owner', `this node does not own the partition of ${id}`);
     if (!found.state) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
@@ -166,6 +201,11 @@ function waitAppliedFrom(req: Request): boolean {
   if (wait === undefined) return false;
   if (wait !== 'applied') throw invalid('wait', `${JSON.stringify(wait)} is not supported; use wait=applied`);
   return true;
+}
+
+interface Caller {
+  principal: Principal;
+  authorization: string | undefined;
 }
 
 function countFrom(req: Request): number {

@@ -19,7 +19,19 @@ export interface PunctualConfig {
   misfireThresholdMs: number;
   maxDefinitionBytes: number;
   logLevel: LogLevel;
+  auth: AuthConfig;
+  tls: { certFile: string; keyFile: string };
   topics: { definitions: string; changelog: string; dlq: string; partitions: number; replicationFactor: number };
+}
+
+export interface AuthConfig {
+  mode: 'off' | 'jwt';
+  jwtSecret: string;
+  jwtPublicKeyFile: string;
+  jwtJwksFile: string;
+  issuer: string;
+  audience: string;
+  tenantClaim: string;
 }
 
 export class ConfigError extends Error {
@@ -58,6 +70,23 @@ export function parseConfig(defaults: unknown, env: NodeJS.ProcessEnv): Punctual
   if (new Set([topics.definitions, topics.changelog, topics.dlq]).size !== 3) {
     throw new ConfigError('topics', `topics.definitions, topics.changelog and topics.dlq must differ, got ${JSON.stringify(topics)}`);
   }
+  const auth: AuthConfig = {
+    mode: read(SETTINGS.auth),
+    jwtSecret: read(SETTINGS.jwtSecret),
+    jwtPublicKeyFile: read(SETTINGS.jwtPublicKeyFile),
+    jwtJwksFile: read(SETTINGS.jwtJwksFile),
+    issuer: read(SETTINGS.jwtIssuer),
+    audience: read(SETTINGS.jwtAudience),
+    tenantClaim: read(SETTINGS.jwtTenantClaim),
+  };
+  const keySources = [auth.jwtSecret, auth.jwtPublicKeyFile, auth.jwtJwksFile].filter((source) => source !== '').length;
+  if (auth.mode === 'jwt' && keySources !== 1) {
+    throw new ConfigError('auth', `auth.mode jwt needs exactly one of PUNCTUAL_JWT_SECRET, PUNCTUAL_JWT_PUBLIC_KEY_FILE, PUNCTUAL_JWT_JWKS_FILE, got ${keySources}`);
+  }
+  const tls = { certFile: read(SETTINGS.tlsCertFile), keyFile: read(SETTINGS.tlsKeyFile) };
+  if ((tls.certFile === '') !== (tls.keyFile === '')) {
+    throw new ConfigError('tls', 'tls.certFile (PUNCTUAL_TLS_CERT_FILE) and tls.keyFile (PUNCTUAL_TLS_KEY_FILE) go together');
+  }
   return {
     kafka: { brokers: read(SETTINGS.brokers), clientId: read(SETTINGS.clientId) },
     groupId: read(SETTINGS.groupId),
@@ -69,6 +98,8 @@ export function parseConfig(defaults: unknown, env: NodeJS.ProcessEnv): Punctual
     misfireThresholdMs: read(SETTINGS.misfireThresholdMs),
     maxDefinitionBytes: read(SETTINGS.maxDefinitionBytes),
     logLevel: read(SETTINGS.logLevel),
+    auth,
+    tls,
     topics,
   };
 }

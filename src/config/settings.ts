@@ -95,6 +95,29 @@ export const SETTINGS = {
       return value;
     },
   },
+  auth: {
+    key: 'auth.mode',
+    env: 'PUNCTUAL_AUTH',
+    doc: 'off (default) or jwt: HTTP requests to the schedules API need a bearer token.',
+    parse: (raw: unknown) => {
+      const value = text(raw);
+      if (value !== 'off' && value !== 'jwt') throw new Error('must be off or jwt');
+      return value;
+    },
+  },
+  jwtSecret: { key: 'auth.jwtSecret', env: 'PUNCTUAL_JWT_SECRET', doc: 'HS256 shared secret (one of the three key sources).', parse: text },
+  jwtPublicKeyFile: { key: 'auth.jwtPublicKeyFile', env: 'PUNCTUAL_JWT_PUBLIC_KEY_FILE', doc: 'RS256 public key, a PEM (SPKI) file.', parse: text },
+  jwtJwksFile: { key: 'auth.jwtJwksFile', env: 'PUNCTUAL_JWT_JWKS_FILE', doc: 'A JSON Web Key Set file (keys chosen by kid).', parse: text },
+  jwtIssuer: { key: 'auth.issuer', env: 'PUNCTUAL_JWT_ISSUER', doc: 'Required iss claim; empty accepts any.', parse: text },
+  jwtAudience: { key: 'auth.audience', env: 'PUNCTUAL_JWT_AUDIENCE', doc: 'Required aud claim; empty accepts any.', parse: text },
+  jwtTenantClaim: {
+    key: 'auth.tenantClaim',
+    env: 'PUNCTUAL_JWT_TENANT_CLAIM',
+    doc: 'Claim listing the host values a token may touch (an array, or "*" for all).',
+    parse: nonEmpty,
+  },
+  tlsCertFile: { key: 'tls.certFile', env: 'PUNCTUAL_TLS_CERT_FILE', doc: 'PEM certificate: with tls.keyFile, the node serves HTTPS.', parse: text },
+  tlsKeyFile: { key: 'tls.keyFile', env: 'PUNCTUAL_TLS_KEY_FILE', doc: 'PEM private key of tls.certFile.', parse: text },
   commitIntervalMs: {
     key: 'node.commitIntervalMs',
     env: 'PUNCTUAL_COMMIT_INTERVAL_MS',

@@ -2,7 +2,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { DefinitionWriter } from '../../src/api/definition-writer';
-import { httpApp, listen } from '../../src/api/http-app';
+import { createAuthenticator } from '../../src/api/auth';
+import { httpApp, listen, type TlsFiles } from '../../src/api/http-app';
 import { ScheduleDirectory } from '../../src/api/schedule-directory';
 import { ensureInternalTopics } from '../../src/cluster/internal-topics';
 import { PunctualNode } from '../../src/cluster/punctual-node';
@@ -58,7 +59,7 @@ export interface ApiNode {
 }
 
 /** A node with its whole HTTP API (schedules, health, metrics) on a free port, advertised to the group. */
-export async function startApiNode(port: KafkaPort, config: PunctualConfig): Promise<ApiNode> {
+export async function startApiNode(port: KafkaPort, config: PunctualConfig, tls?: TlsFiles): Promise<ApiNode> {
   const admin = port.createAdmin();
   await admin.connect();
   await ensureInternalTopics(admin, config);
@@ -70,9 +71,10 @@ export async function startApiNode(port: KafkaPort, config: PunctualConfig): Pro
     local: node,
     writer: new DefinitionWriter(producer, config.topics.definitions),
     directory: new ScheduleDirectory(node, admin, config.groupId, config.topics.definitions, config.topics.partitions),
+    authenticator: await createAuthenticator(config.auth),
   };
-  const server = await listen(httpApp({ node, schedules, maxBodyBytes: config.maxDefinitionBytes, logger }), 0);
-  const url = `http://127.0.0.1:${server.port}`;
+  const server = await listen(httpApp({ node, schedules, maxBodyBytes: config.maxDefinitionBytes, logger }), 0, tls);
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
   await node.start(url);
   await node.ready;
   return {
