@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { scheduleId, type ScheduleId } from '../domain/definition';
 import { validateDefinition } from '../domain/definition-validation';
 import { timelineOf, upcomingOccurrences } from '../domain/timeline';
-import { UNRESTRICTED, mayTouch, requireHost, requireScope, type Authenticator, type Principal } from './auth';
+import { UNRESTRICTED, mayTouch, requireHost, requireScope, type Authenticator, type Principal, type Scope } from './auth';
 import type { DefinitionWriter, WriteReceipt } from './definition-writer';
 import { HttpError } from './http-error';
 import { INTERNAL_PATH, type LocalPage, type LocalSchedules, type ScheduleDirectory } from './schedule-directory';
@@ -35,6 +35,15 @@ export function scheduleRoutes({ directory, writer, local, authenticator }: Sche
   });
   /** The caller's Authorization header travels with forwarded reads, so the owner checks the same token. */
   const as = (req: Request, res: Response): Caller => ({ principal: res.locals.principal as Principal, authorization: req.headers.authorization });
+  /** The caller and the schedule of a request on /v1/schedules/{host}/{name}, once allowed to `scope` it. */
+  const target = (req: Request, res: Response, scope: Scope): { caller: Caller; id: ScheduleId; waitApplied: boolean } => {
+    const caller = as(req, res);
+    requireScope(caller.principal, scope);
+    const waitApplied = scope === 'schedules:write' && waitAppliedFrom(req);
+    const id = idFromPath(req);
+    requireHost(caller.principal, id);
+    return { caller, id, waitApplied };
+  };
 
   router.post('/schedulers', async (req, res) => {
     const caller = as(req, res);
@@ -68,10 +77,7 @@ export function scheduleRoutes({ directory, writer, local, authenticator }: Sche
   }
 
   router.get('/v1/schedules/:host/:name/next', async (req, res) => {
-    const caller = as(req, res);
-    requireScope(caller.principal, 'schedules:read');
-    const id = idFromPath(req);
-    requireHost(caller.principal, id);
+    const { caller, id } = target(req, res, 'schedules:read');
     const count = countFrom(req);
     const view = await directory.find(id, caller.authorization);
     if (!view) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
@@ -94,21 +100,14 @@ export function scheduleRoutes({ directory, writer, local, authenticator }: Sche
   });
 
   router.get('/v1/schedules/:host/:name', async (req, res) => {
-    const caller = as(req, res);
-    requireScope(caller.principal, 'schedules:read');
-    const id = idFromPath(req);
-    requireHost(caller.principal, id);
+    const { caller, id } = target(req, res, 'schedules:read');
     const view = await directory.find(id, caller.authorization);
     if (!view) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
     res.json(view);
   });
 
   router.put('/v1/schedules/:host/:name', async (req, res) => {
-    const caller = as(req, res);
-    requireScope(caller.principal, 'schedules:write');
-    const waitApplied = waitAppliedFrom(req);
-    const id = idFromPath(req);
-    requireHost(caller.principal, id);
+    const { caller, id, waitApplied } = target(req, res, 'schedules:write');
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('(body)', 'must be a JSON object');
     const fields = body as Record<string, unknown>;
@@ -122,11 +121,7 @@ export function scheduleRoutes({ directory, writer, local, authenticator }: Sche
   });
 
   router.delete('/v1/schedules/:host/:name', async (req, res) => {
-    const caller = as(req, res);
-    requireScope(caller.principal, 'schedules:write');
-    const waitApplied = waitAppliedFrom(req);
-    const id = idFromPath(req);
-    requireHost(caller.principal, id);
+    const { caller, id, waitApplied } = target(req, res, 'schedules:write');
     if ((await directory.find(id, caller.authorization)) === undefined) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
     await answerWrite(res, await writer.write(id, null), { waitApplied, deleted: true, authorization: caller.authorization });
   });
