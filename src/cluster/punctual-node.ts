@@ -13,6 +13,9 @@ import { PunctualMetrics } from '../metrics/metrics';
 import { PartitionTask, type TaskStats } from './partition-task';
 import { TargetTopics } from './target-topics';
 
+/** Pause before a task that failed to start is tried again. */
+const TASK_RESTART_DELAY_MS = 1_000;
+
 export interface PunctualNodeOptions {
   config: PunctualConfig;
   port: KafkaPort;
@@ -108,32 +111,53 @@ export class PunctualNode {
   }
 
   private async assign(partitions: TopicPartition[]): Promise<void> {
-    const { config, port, clock } = this.options;
-    await Promise.all(
-      partitions.map(async (input) => {
-        const task = new PartitionTask({
-          input,
-          changelogTopic: config.topics.changelog,
-          groupId: config.groupId,
-          dlqTopic: config.topics.dlq,
-          commitIntervalMs: config.commitIntervalMs,
-          misfireThresholdMs: config.misfireThresholdMs,
-          maxDefinitionBytes: config.maxDefinitionBytes,
-          dataDir: config.dataDir,
-          port,
-          targetTopics: this.targetTopics,
-          clock,
-          logger: this.logger,
-          metrics: this.metrics,
-        });
-        this.tasks.set(input.partition, task);
-        await task.start();
-      }),
-    );
+    await Promise.all(partitions.map((input) => this.startTask(input)));
     this.joined = true;
     this.metrics.rebalanced(this.tasks.size);
     this.logger.info('partitions assigned', { assigned: partitions.map((tp) => tp.partition), owned: this.ownedPartitions() });
     this.markReady();
+  }
+
+  /**
+   * Starts the task of a newly owned partition. A start that fails (the broker did not answer during
+   * the restore, say) is retried with a fresh task while the partition is still this node's, so a
+   * partition is never left without a running task until the next rebalance.
+   */
+  private async startTask(input: TopicPartition): Promise<void> {
+    const task = this.newTask(input);
+    this.tasks.set(input.partition, task);
+    try {
+      await task.start();
+    } catch (error) {
+      // Fenced means a newer owner exists: retrying would fence it in turn. The coming rebalance settles it.
+      const fenced = task.lifecycle.is('fenced');
+      this.logger.error('partition task failed to start', { partition: input.partition, error, fenced });
+      await task.close();
+      if (!fenced && this.tasks.get(input.partition) === task && this.stopped === undefined) {
+        setTimeout(() => {
+          if (this.tasks.get(input.partition) === task && this.stopped === undefined) void this.startTask(input);
+        }, TASK_RESTART_DELAY_MS);
+      }
+    }
+  }
+
+  private newTask(input: TopicPartition): PartitionTask {
+    const { config, port, clock } = this.options;
+    return new PartitionTask({
+      input,
+      changelogTopic: config.topics.changelog,
+      groupId: config.groupId,
+      dlqTopic: config.topics.dlq,
+      commitIntervalMs: config.commitIntervalMs,
+      misfireThresholdMs: config.misfireThresholdMs,
+      maxDefinitionBytes: config.maxDefinitionBytes,
+      dataDir: config.dataDir,
+      port,
+      targetTopics: this.targetTopics,
+      clock,
+      logger: this.logger,
+      metrics: this.metrics,
+    });
   }
 
   private async revoke(partitions: TopicPartition[]): Promise<void> {
