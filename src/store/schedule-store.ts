@@ -71,6 +71,12 @@ export class ScheduleStore {
     return (await this.stored(id))?.state;
   }
 
+  /** The states of many schedules in one read (absent ones are left out). */
+  async getMany(ids: ScheduleId[]): Promise<Map<ScheduleId, ScheduleState>> {
+    const stored = await this.storedMany(ids);
+    return new Map([...stored].map(([id, value]) => [id, value.state]));
+  }
+
   /** States in id order, ids starting with `prefix` and after `after`, at most `limit`. */
   async list(prefix: string, after: string | undefined, limit: number): Promise<ScheduleState[]> {
     const states: ScheduleState[] = [];
@@ -93,8 +99,9 @@ export class ScheduleStore {
     for (const state of write.puts) touched.set(state.definition.id, state);
     for (const id of write.deletes) touched.set(id, null);
     const counts = structuredClone(this.counts);
+    const existing = await this.storedMany([...touched.keys()]);
     for (const [id, state] of touched) {
-      const previous = await this.stored(id);
+      const previous = existing.get(id);
       if (previous?.index) {
         operations.push({ type: 'del', key: previous.index });
         counts.levels[parseIndexKey(previous.index).level]! -= 1;
@@ -197,6 +204,17 @@ export class ScheduleStore {
   private async commit(operations: BatchOperation[], counts: Counts): Promise<void> {
     await this.db.batch([...operations, { type: 'put', key: COUNTS_KEY, value: JSON.stringify(counts) }]);
     this.counts = counts;
+  }
+
+  private async storedMany(ids: ScheduleId[]): Promise<Map<ScheduleId, StoredSchedule>> {
+    const found = new Map<ScheduleId, StoredSchedule>();
+    if (ids.length === 0) return found;
+    const values = await this.db.getMany(ids.map(scheduleKey));
+    values.forEach((raw, i) => {
+      const id = ids[i];
+      if (raw !== undefined && id !== undefined) found.set(id, JSON.parse(raw) as StoredSchedule);
+    });
+    return found;
   }
 
   private async stored(id: ScheduleId): Promise<StoredSchedule | undefined> {
