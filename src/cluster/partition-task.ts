@@ -329,14 +329,25 @@ export class PartitionTask {
     const changes = new Map<ScheduleId, ScheduleState | null>();
     let missed = 0;
     let moreDue = false;
-    while ((this.wakeList.peekKey() ?? Infinity) <= now) {
+    // Take the due ids off the wake list first, so their states come from the store in one read.
+    const due: { id: ScheduleId; dueAt: number }[] = [];
+    const taken = new Set<ScheduleId>();
+    while ((this.wakeList.peekKey() ?? Infinity) <= now && due.length < MAX_FIRES_PER_TRANSACTION) {
+      const dueAt = this.wakeList.peekKey() as number;
+      const id = this.wakeList.pop() as ScheduleId;
+      if (taken.has(id)) continue;
+      taken.add(id);
+      due.push({ id, dueAt });
+    }
+    const stored = await this.store.getMany(due.map((entry) => entry.id).filter((id) => !this.overlay.has(id)));
+    for (const [index, { id }] of due.entries()) {
       if (events.length >= MAX_FIRES_PER_TRANSACTION) {
+        // Not fired in this transaction: back on the wake list for the next one.
+        for (const rest of due.slice(index)) this.wakeList.push(rest.dueAt, rest.id);
         moreDue = true;
         break;
       }
-      const id = this.wakeList.pop() as ScheduleId;
-      if (changes.has(id)) continue;
-      const state = await this.read(id);
+      const state = this.overlay.has(id) ? (this.overlay.get(id) ?? undefined) : stored.get(id);
       // A stale entry: the schedule was deleted, replaced or already fired since it was listed.
       if (!state || state.nextDueAt === null || state.nextDueAt > now) continue;
       const outcome = fireDue(state, now, this.options.misfireThresholdMs, MAX_FIRES_PER_TRANSACTION - events.length);
@@ -347,6 +358,7 @@ export class PartitionTask {
       if (outcome.missed > 0) this.logger.info('occurrences missed', { id, missed: outcome.missed, policy: state.definition.misfire });
       if (outcome.next?.nextDueAt != null && outcome.next.nextDueAt <= now) moreDue = true;
     }
+    if ((this.wakeList.peekKey() ?? Infinity) <= now) moreDue = true;
     return { events, scheduledAts, changes, missed, moreDue };
   }
 
