@@ -1,6 +1,5 @@
 /** Writes definitions to the definitions topic for REST clients; resolves only once Kafka acknowledged with acks=all. */
 import type { ScheduleId } from '../domain/definition';
-import { KafkaPortError } from '../kafka/errors';
 import type { Producer } from '../kafka/port';
 import { HttpError } from './http-error';
 
@@ -23,7 +22,7 @@ export class DefinitionWriter {
       if (!metadata) throw new Error('Kafka reported no offset for the write');
       return { id, partition: metadata.partition, offset: metadata.offset };
     } catch (error) {
-      const reason = error instanceof KafkaPortError || error instanceof Error ? error.message : String(error);
+      const reason = error instanceof Error ? error.message : String(error);
       throw new HttpError(503, 'kafka_unavailable', `the definition was not stored: ${reason}`);
     }
   }

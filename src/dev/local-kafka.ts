@@ -94,7 +94,7 @@ export class LocalKafka {
     const port = new KafkajsPort({ brokers: this.bootstrap.split(','), clientId: 'punctual-local-kafka', logger: silentLogger });
     let lastError: unknown;
     while (Date.now() < deadline) {
-      const dead = await this.firstDeadNode();
+      const dead = this.nodes.find(hasExited);
       if (dead) throw new Error(`Kafka node ${dead.nodeId} exited during start-up:\n${await logTail(dead)}`);
       const admin = port.createAdmin();
       try {
@@ -110,10 +110,6 @@ export class LocalKafka {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     throw new Error(`Kafka did not answer within ${timeoutMs} ms: ${String(lastError)}`);
-  }
-
-  private async firstDeadNode(): Promise<RunningNode | undefined> {
-    return this.nodes.find((node) => node.process.exitCode !== null || node.process.signalCode !== null);
   }
 }
 
@@ -154,8 +150,12 @@ function launch(libs: string, node: KraftNode & { dir: string }, heapMb: number)
   return { ...node, process: child, exited };
 }
 
+function hasExited(node: RunningNode): boolean {
+  return node.process.exitCode !== null || node.process.signalCode !== null;
+}
+
 async function stopNode(node: RunningNode): Promise<void> {
-  if (node.process.exitCode !== null || node.process.signalCode !== null) return;
+  if (hasExited(node)) return;
   node.process.kill('SIGTERM');
   const timer = setTimeout(() => killHard(node), STOP_GRACE_MS);
   await node.exited;
