@@ -51,6 +51,8 @@ export interface PartitionTaskOptions {
   /** Opens the store's database; LevelDB (classic-level) unless a test passes another abstract-level. */
   openDatabase?: (directory: string) => LevelDatabase;
   metrics?: TaskMetrics;
+  /** Makes the task's producer; a transactional one by default (the at-least-once comparison mode passes its own). */
+  createProducer?: (transactionalId: string) => TransactionalProducer;
 }
 
 export interface TaskStats {
@@ -422,6 +424,7 @@ export class PartitionTask {
   }
 
   private newProducer(): TransactionalProducer {
-    return this.options.port.createTransactionalProducer(transactionalIdFor(this.options.groupId, this.options.input));
+    const transactionalId = transactionalIdFor(this.options.groupId, this.options.input);
+    return this.options.createProducer?.(transactionalId) ?? this.options.port.createTransactionalProducer(transactionalId);
   }
 }

@@ -10,6 +10,7 @@ import type { Admin, GroupConsumer, IncomingRecord, KafkaPort, TopicPartition } 
 import type { ScheduleState } from '../store/schedule-state';
 import type { Logger } from '../log/logger';
 import { PunctualMetrics } from '../metrics/metrics';
+import { AtLeastOnceProducer } from './at-least-once-producer';
 import { PartitionTask, type TaskStats } from './partition-task';
 import { TargetTopics } from './target-topics';
 
@@ -157,6 +158,14 @@ export class PunctualNode {
       clock,
       logger: this.logger,
       metrics: this.metrics,
+      ...(config.delivery === 'at-least-once' ? { createProducer: (id: string) => this.atLeastOnceProducer(id) } : {}),
+    });
+  }
+
+  private atLeastOnceProducer(transactionalId: string): AtLeastOnceProducer {
+    return new AtLeastOnceProducer(transactionalId, this.options.port.createProducer(), async (offsets) => {
+      if (!this.consumer) throw new Error('no consumer to commit offsets with');
+      await this.consumer.commitOffsets(offsets);
     });
   }
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LogLevel } from '../log/logger';
 import { projectRoot } from '../util/project-root';
-import { SETTINGS, type Setting } from './settings';
+import { SETTINGS, type Delivery, type Setting } from './settings';
 
 export interface PunctualConfig {
   kafka: { brokers: string[]; clientId: string };
@@ -15,6 +15,7 @@ export interface PunctualConfig {
   httpPort: number;
   advertisedUrl: string;
   commitIntervalMs: number;
+  delivery: Delivery;
   sessionTimeoutMs: number;
   misfireThresholdMs: number;
   maxDefinitionBytes: number;
@@ -94,6 +95,7 @@ export function parseConfig(defaults: unknown, env: NodeJS.ProcessEnv): Punctual
     httpPort: read(SETTINGS.httpPort),
     advertisedUrl: read(SETTINGS.advertisedUrl),
     commitIntervalMs: read(SETTINGS.commitIntervalMs),
+    delivery: read(SETTINGS.delivery),
     sessionTimeoutMs: read(SETTINGS.sessionTimeoutMs),
     misfireThresholdMs: read(SETTINGS.misfireThresholdMs),
     maxDefinitionBytes: read(SETTINGS.maxDefinitionBytes),

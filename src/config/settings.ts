@@ -59,6 +59,8 @@ function logLevel(raw: unknown): LogLevel {
   return value;
 }
 
+export type Delivery = 'exactly-once' | 'at-least-once';
+
 export const SETTINGS = {
   brokers: {
     key: 'kafka.brokers',
@@ -123,6 +125,16 @@ export const SETTINGS = {
     env: 'PUNCTUAL_COMMIT_INTERVAL_MS',
     doc: 'Longest time input offsets wait before a transaction commits them when nothing else is due.',
     parse: wholeNumber(1, 60_000),
+  },
+  delivery: {
+    key: 'node.delivery',
+    env: 'PUNCTUAL_DELIVERY',
+    doc: 'exactly-once (default): transactions. at-least-once exists only for the benchmark\'s exactly-once cost: no transactions, so a crash or rebalance can fire an occurrence twice.',
+    parse: (raw: unknown): Delivery => {
+      const value = text(raw);
+      if (value !== 'exactly-once' && value !== 'at-least-once') throw new Error('must be exactly-once or at-least-once');
+      return value;
+    },
   },
   sessionTimeoutMs: {
     key: 'node.sessionTimeoutMs',

@@ -128,6 +128,11 @@ export interface GroupMemberDescription {
 export interface GroupConsumer {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Commits offsets outside any transaction, as this member (fails for partitions it does not own).
+   * Only the at-least-once comparison mode uses it; Punctual itself commits inside transactions.
+   */
+  commitOffsets(offsets: OffsetCommit[]): Promise<void>;
 }
 
 export interface PartitionReadOptions {

@@ -11,7 +11,7 @@ import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
 import { fireReport } from '../helpers/fire-verifier';
 import { createTopic, readCommittedUntil, testPort, uniqueName } from '../helpers/kafka';
 import { definitionRecord, uniqueNodeEnv } from '../helpers/punctual';
-import { startPunctualProcess, type PunctualProcess } from '../helpers/punctual-process';
+import { startPunctualProcess, type PunctualProcess } from '../../src/dev/punctual-process';
 
 jest.setTimeout(240_000);
 

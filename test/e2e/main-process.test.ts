@@ -6,7 +6,7 @@
 import { readCommittedUntil, testBrokers, testPort, uniqueName } from '../helpers/kafka';
 import { commandOf, descendants, isAlive } from '../helpers/processes';
 import { definitionRecord, uniqueNodeEnv } from '../helpers/punctual';
-import { startPunctualProcess, type PunctualProcess } from '../helpers/punctual-process';
+import { startPunctualProcess, type PunctualProcess } from '../../src/dev/punctual-process';
 
 jest.setTimeout(120_000);
 

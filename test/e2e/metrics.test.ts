@@ -2,7 +2,7 @@
 import { httpApp, listen } from '../../src/api/http-app';
 import { readCommittedUntil, testPort, uniqueName } from '../helpers/kafka';
 import { definitionRecord, startNode, testConfig } from '../helpers/punctual';
-import { waitFor } from '../helpers/wait-for';
+import { waitFor } from '../../src/util/wait-for';
 
 /** The value of one series, e.g. `punctual_definitions_ingested_total{result="applied"}`. */
 function sample(text: string, series: string): number | undefined {

@@ -7,7 +7,7 @@ import type { PunctualConfig } from '../../src/config/config';
 import type { KafkaPort } from '../../src/kafka/port';
 import { readCommittedUntil, testPort, uniqueName, valueOf } from '../helpers/kafka';
 import { startApiNode, testConfig, type ApiNode } from '../helpers/punctual';
-import { waitFor } from '../helpers/wait-for';
+import { waitFor } from '../../src/util/wait-for';
 
 let port: KafkaPort;
 let config: PunctualConfig;

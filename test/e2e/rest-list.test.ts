@@ -7,8 +7,8 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config/config';
 import { testPort, uniqueName } from '../helpers/kafka';
 import { startApiNode, uniqueNodeEnv } from '../helpers/punctual';
-import { startPunctualProcess } from '../helpers/punctual-process';
-import { waitFor } from '../helpers/wait-for';
+import { startPunctualProcess } from '../../src/dev/punctual-process';
+import { waitFor } from '../../src/util/wait-for';
 
 jest.setTimeout(120_000);
 

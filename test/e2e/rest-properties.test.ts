@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { validateDefinition } from '../../src/domain/definition-validation';
 import { testPort, uniqueName } from '../helpers/kafka';
 import { startApiNode, testConfig, type ApiNode } from '../helpers/punctual';
-import { waitFor } from '../helpers/wait-for';
+import { waitFor } from '../../src/util/wait-for';
 
 jest.setTimeout(180_000);
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { KafkajsPort } from '../../src/kafka/kafkajs/kafkajs-port';
 import type { IncomingRecord, KafkaPort, TopicPartition } from '../../src/kafka/port';
 import { silentLogger } from '../../src/log/logger';
-import { waitFor } from './wait-for';
+import { waitFor } from '../../src/util/wait-for';
 
 export function testBrokers(): string[] {
   const brokers = process.env.KAFKA_BROKERS;

@@ -5,7 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { TransactionFailedError } from '../../src/kafka/errors';
 import type { GroupConsumer, KafkaPort, RecordBatch } from '../../src/kafka/port';
 import { createTopic, readCommitted, readCommittedUntil, sortPartitions, testBrokers, testPort, uniqueName, valueOf } from '../helpers/kafka';
-import { waitFor } from '../helpers/wait-for';
+import { waitFor } from '../../src/util/wait-for';
 
 let port: KafkaPort;
 
@@ -126,6 +126,26 @@ test('offsets sent inside a transaction are committed with it, and discarded whe
       { topic: input, partition: 1, offset: 42 },
     ]);
   } finally {
+    await admin.close();
+  }
+});
+
+test('a member commits offsets of a partition it owns outside any transaction (the at-least-once mode)', async () => {
+  const topic = uniqueName('plain-commit');
+  const groupId = uniqueName('group');
+  await createTopic(port, topic, 1);
+  const { members, owned } = groupMembers(groupId, topic, 1);
+  const [member] = members;
+  if (!member) throw new Error('no member');
+  await member.start();
+  const admin = port.createAdmin();
+  await admin.connect();
+  try {
+    await waitFor('the partition to be owned', () => owned[0]?.length === 1);
+    await member.commitOffsets([{ topic, partition: 0, offset: 7 }]);
+    expect(await admin.fetchCommittedOffsets(groupId, topic)).toEqual([{ topic, partition: 0, offset: 7 }]);
+  } finally {
+    await member.stop();
     await admin.close();
   }
 });

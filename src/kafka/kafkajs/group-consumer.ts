@@ -9,7 +9,7 @@
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../log/logger';
-import type { GroupConsumer, GroupConsumerOptions, TopicPartition } from '../port';
+import type { GroupConsumer, GroupConsumerOptions, OffsetCommit, TopicPartition } from '../port';
 import { toIncoming } from './records';
 import { stickyAssigner, type Ownership } from './sticky-assigner';
 
@@ -62,6 +62,10 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     this.stopping = true;
     await this.enqueue(() => this.revoke(this.owned));
     await this.consumer.disconnect();
+  }
+
+  async commitOffsets(offsets: OffsetCommit[]): Promise<void> {
+    await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })));
   }
 
   private async deliver({ batch, heartbeat, isStale }: EachBatchPayload): Promise<void> {

@@ -1,9 +1,10 @@
-/** Punctual nodes as separate processes (the built entry point, dist/src/main.js), for crash tests. */
+/** Punctual nodes as separate processes (the built entry point, dist/src/main.js), for crash tests and benchmarks. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { waitFor } from './wait-for';
+import { projectRoot } from '../util/project-root';
+import { waitFor } from '../util/wait-for';
 
-export const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+export const MAIN = path.join(projectRoot(), 'dist', 'src', 'main.js');
 
 export interface PunctualProcess {
   child: ChildProcess;
