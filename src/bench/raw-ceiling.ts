@@ -1,15 +1,10 @@
 /**
- * `npm run measure:raw [-- --records N]`: the raw broker ceiling on this machine, measured with
- * Kafka's own ProducerPerformance from the same jars as the broker (kafka-tools), acks=all, for
- * 100 B and 1 KB records, against a local broker (or KAFKA_BROKERS). Groundwork for the benchmark
- * suite, which will run it side by side with Punctual and BullMQ.
+ * The raw broker ceiling on this machine: Kafka's own ProducerPerformance from the same jars as the
+ * broker (kafka-tools), acks=all, as many records as it can send.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { LocalKafka } from '../dev/local-kafka';
-import { ensureKafkaJars } from '../dev/kafka-distribution';
-import { KafkajsPort } from '../kafka/kafkajs/kafkajs-port';
-import { createLogger } from '../log/logger';
+import type { KafkaPort } from '../kafka/port';
 
 export interface CeilingResult {
   recordSize: number;
@@ -48,37 +43,15 @@ function producerPerformance(libs: string, topic: string, brokers: string, recor
   });
 }
 
-async function main(): Promise<void> {
-  const recordsFlag = process.argv.indexOf('--records');
-  const records = recordsFlag >= 0 ? Number(process.argv[recordsFlag + 1]) : 1_000_000;
-  if (!Number.isInteger(records) || records <= 0) throw new Error('usage: npm run measure:raw -- [--records N]');
-  const libs = await ensureKafkaJars((line) => console.error(line));
-  let local: LocalKafka | undefined;
-  let brokers = process.env.KAFKA_BROKERS ?? '';
-  if (brokers === '') {
-    local = await LocalKafka.start({ log: (line) => console.error(line) });
-    brokers = local.bootstrap;
-  }
+/** Kafka's ProducerPerformance writing `records` records of `recordSize` bytes to a new 12-partition topic. */
+export async function measureRawCeiling(port: KafkaPort, libs: string, records: number, recordSize: number): Promise<CeilingResult> {
+  const topic = `raw-ceiling-${recordSize}-${randomBytes(4).toString('hex')}`;
+  const admin = port.createAdmin();
+  await admin.connect();
   try {
-    const admin = new KafkajsPort({ brokers: brokers.split(','), clientId: 'punctual-raw', logger: createLogger('warn') }).createAdmin();
-    await admin.connect();
-    for (const recordSize of [100, 1_024]) {
-      const topic = `raw-ceiling-${recordSize}-${randomBytes(4).toString('hex')}`;
-      await admin.createTopics([{ topic, partitions: 12, replicationFactor: -1 }]);
-      const result = parseSummary(recordSize, await producerPerformance(libs, topic, brokers, records, recordSize));
-      console.log(
-        `raw ceiling, ${recordSize} B records, acks=all: ${Math.round(result.recordsPerSecond)} records/s (${result.megabytesPerSecond} MB/s), latency avg ${result.averageLatencyMs} ms, p99 ${result.p99LatencyMs} ms`,
-      );
-    }
-    await admin.close();
+    await admin.createTopics([{ topic, partitions: 12, replicationFactor: -1 }]);
   } finally {
-    await local?.stop();
+    await admin.close();
   }
-}
-
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  return parseSummary(recordSize, await producerPerformance(libs, topic, port.brokers.join(','), records, recordSize));
 }

@@ -14,8 +14,9 @@ export interface PunctualProcess {
   ready(timeoutMs?: number): Promise<number>;
 }
 
-export function startPunctualProcess(env: Record<string, string>): PunctualProcess {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `nodeArgs` go to node before the script (e.g. --cpu-prof, which NODE_OPTIONS does not allow). */
+export function startPunctualProcess(env: Record<string, string>, nodeArgs: string[] = []): PunctualProcess {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,0 +1,71 @@
+/**
+ * Memory and restart with many pending schedules. A node with nothing gives the baseline resident
+ * memory; then `pending` one-shots spread over 30 days plus one marker (a 100 ms frequency) are
+ * applied, and resident memory is read again once the node is idle. Restart: the node is stopped and
+ * started again on the same data folder (the checkpoint path); the figure is process spawn to the
+ * first marker fire a read_committed consumer receives.
+ */
+import type { KafkaPort } from '../kafka/port';
+import { waitFor } from '../util/wait-for';
+import { committedTotal, createAppendTimeTopic, produceDefinitions } from './bench-kafka';
+import { BenchNode, nodeSetup, removeData } from './bench-node';
+import { FireReader } from './fire-reader';
+import { farFutureDefinition } from './ingest-scenario';
+import { sleep } from './progress';
+
+export interface MemoryRestartResult {
+  pending: number;
+  baselineRss: number;
+  rss: number;
+  /** (rss - baselineRss) / pending. */
+  bytesPerPending: number;
+  /** Spawn to the first marker fire received; undefined when not measured. */
+  restartMs?: number;
+  /** Marker fires received twice (must be 0). */
+  duplicates: number;
+}
+
+const SETTLE_MS = 5_000;
+
+export async function runMemoryRestart(port: KafkaPort, pending: number, restart: boolean, log: (line: string) => void): Promise<MemoryRestartResult> {
+  const setup = await nodeSetup(port);
+  const markerTopic = `${setup.definitionsTopic}.marker`;
+  await createAppendTimeTopic(port, markerTopic, 1);
+  const reader = new FireReader(port, markerTopic, 1);
+  await reader.start();
+  let node = await BenchNode.start(setup);
+  try {
+    await sleep(SETTLE_MS);
+    const baselineRss = node.rssBytes();
+    const base = Date.now();
+    await produceDefinitions(port, setup.definitionsTopic, pending, (i) => farFutureDefinition('mem', i, 'bench.never', base));
+    await produceDefinitions(port, setup.definitionsTopic, 1, () => ({ host: 'marker', name: 'tick', action: 'INSERT', topic: markerTopic, frequency: { timeUnit: 'MILLISECONDS', time: 100 } }));
+    await waitFor('every pending definition to be applied', async () => (await committedTotal(port, setup.groupId, setup.definitionsTopic)) >= pending + 1, {
+      timeoutMs: 60 * 60_000,
+      intervalMs: 500,
+    });
+    await waitFor('the marker to fire', () => reader.count > 0, { timeoutMs: 30_000 });
+    await sleep(SETTLE_MS);
+    const rss = node.rssBytes();
+    log(`  ${pending} pending: resident ${mb(rss)} (empty node ${mb(baselineRss)})`);
+    const result: MemoryRestartResult = { pending, baselineRss, rss, bytesPerPending: (rss - baselineRss) / pending, duplicates: 0 };
+    if (restart) {
+      await node.stop();
+      const before = reader.count;
+      node = await BenchNode.start(setup);
+      await waitFor('the first marker fire after the restart', () => reader.count > before, { timeoutMs: 120_000, intervalMs: 5 });
+      result.restartMs = (reader.receivedAt[before] as number) - node.spawnedAt;
+      await sleep(1_000);
+    }
+    result.duplicates = reader.duplicates;
+    return result;
+  } finally {
+    await node.stop();
+    await reader.stop();
+    removeData(setup);
+  }
+}
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1_048_576).toFixed(1)} MB`;
+}
