@@ -40,6 +40,9 @@ async function offeredLoads(label: string, options: BenchOptions, run: (rate: nu
   const loads: SystemLoads = { label, runs: [] };
   for (let r = 1; r <= options.runs; r++) {
     progress(`${label}: run ${r} of ${options.runs}`);
+    // An unmeasured warm-up first: JIT, connections and caches settle as they would in service.
+    const warmup = await run(options.latenessRates[0] ?? 1_000);
+    progress(`  warm-up, not counted: ${describeLoad(warmup)}`);
     const measured: LoadResult[] = [];
     const logged = async (rate: number): Promise<LoadResult> => {
       const result = await run(rate);

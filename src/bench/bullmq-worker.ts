@@ -25,8 +25,8 @@ process.on('message', (message) => {
   if (message !== 'stop') return;
   clearInterval(counter);
   void worker.close().then(() => {
-    send({ kind: 'done', dueAt, seenAt });
-    process.disconnect?.();
+    // Disconnect only once the (large) report is written, or it would be cut off.
+    process.send?.({ kind: 'done', dueAt, seenAt }, undefined, {}, () => process.disconnect?.());
   });
 });
 

@@ -52,8 +52,24 @@ interface Counts {
 
 const emptyCounts = (): Counts => ({ schedules: 0, levels: new Array<number>(MEMORY_LEVEL + 1).fill(0) });
 
+/** Most stored values kept in memory for schedules about to fire. */
+const MAX_HOT = 100_000;
+
 export class ScheduleStore {
   private counts: Counts = emptyCounts();
+  /**
+   * When the next bucket opens, as far as known: 'unknown' until the index is read again. Index writes
+   * only ever lower it, deletes may leave it early (a promote that finds nothing), never late, so a
+   * promote before this time can skip reading the index: the commit loop runs many times a second.
+   */
+  private nextOpen: number | undefined | 'unknown' = 'unknown';
+  /**
+   * Stored values of schedules due within the memory level, mirroring the database: the commit loop
+   * reads and rewrites exactly these many times a second, so they skip LevelDB's thread pool.
+   */
+  private readonly hot = new Map<ScheduleId, StoredSchedule>();
+  /** Counts writes to the bucket levels, so a read of the index that raced one is not cached. */
+  private bucketWrites = 0;
 
   constructor(private readonly db: LevelDatabase) {}
 
@@ -100,6 +116,7 @@ export class ScheduleStore {
     for (const id of write.deletes) touched.set(id, null);
     const counts = structuredClone(this.counts);
     const existing = await this.storedMany([...touched.keys()]);
+    const hotAfter = new Map<ScheduleId, StoredSchedule | null>();
     for (const [id, state] of touched) {
       const previous = existing.get(id);
       if (previous?.index) {
@@ -110,21 +127,30 @@ export class ScheduleStore {
       if (!previous && state) counts.schedules += 1;
       if (!state) {
         operations.push({ type: 'del', key: scheduleKey(id) });
+        hotAfter.set(id, null);
         continue;
       }
       let index: string | null = null;
+      let dueSoon = false;
       if (state.nextDueAt !== null) {
         const place = placeOccurrence(state.nextDueAt, now);
         index = indexKey(place.level, place.bucket, state.nextDueAt, id);
         operations.push({ type: 'put', key: index, value: '' });
         counts.levels[place.level]! += 1;
-        if (place.level === MEMORY_LEVEL) enteredMemory.push({ id, dueAt: state.nextDueAt });
+        dueSoon = place.level === MEMORY_LEVEL;
+        if (dueSoon) enteredMemory.push({ id, dueAt: state.nextDueAt });
+        else {
+          this.bucketWrites++;
+          this.lowerNextOpen(openTime(place.level, place.bucket));
+        }
       }
       const stored: StoredSchedule = { state, index };
       operations.push({ type: 'put', key: scheduleKey(id), value: JSON.stringify(stored) });
+      hotAfter.set(id, dueSoon ? stored : null);
     }
     if (write.checkpoint) operations.push({ type: 'put', key: CHECKPOINT_KEY, value: JSON.stringify(write.checkpoint) });
     await this.commit(operations, counts);
+    for (const [id, stored] of hotAfter) this.keepHot(id, stored);
     return enteredMemory;
   }
 
@@ -133,10 +159,14 @@ export class ScheduleStore {
    * the entries that reached the memory level.
    */
   async promote(now: number): Promise<DueEntry[]> {
+    if (this.nextOpen !== 'unknown' && (this.nextOpen === undefined || this.nextOpen > now)) return [];
+    this.nextOpen = 'unknown';
+    this.bucketWrites++;
     const enteredMemory: DueEntry[] = [];
     for (let level = 0; level < LEVEL_WIDTHS.length; level++) {
       const operations: BatchOperation[] = [];
       const counts = structuredClone(this.counts);
+      const hotAfter = new Map<ScheduleId, StoredSchedule | null>();
       for await (const key of this.db.keys({ gte: levelPrefix(level), lt: levelPrefix(level) + PREFIX_END })) {
         const entry = parseIndexKey(key);
         if (openTime(level, entry.bucket) > now) break;
@@ -145,18 +175,23 @@ export class ScheduleStore {
         const stored = await this.stored(entry.id);
         if (!stored) continue;
         operations.push({ type: 'del', key }, { type: 'put', key: moved, value: '' });
-        operations.push({ type: 'put', key: scheduleKey(entry.id), value: JSON.stringify({ ...stored, index: moved }) });
+        const promoted = { ...stored, index: moved };
+        operations.push({ type: 'put', key: scheduleKey(entry.id), value: JSON.stringify(promoted) });
+        hotAfter.set(entry.id, place.level === MEMORY_LEVEL ? promoted : null);
         counts.levels[level]! -= 1;
         counts.levels[place.level]! += 1;
         if (place.level === MEMORY_LEVEL) enteredMemory.push({ id: entry.id, dueAt: entry.dueAt });
       }
       if (operations.length > 0) await this.commit(operations, counts);
+      for (const [id, stored] of hotAfter) this.keepHot(id, stored);
     }
     return enteredMemory;
   }
 
   /** When the next bucket opens; undefined when every entry is already in memory. */
   async nextOpenTime(): Promise<number | undefined> {
+    if (this.nextOpen !== 'unknown') return this.nextOpen;
+    const writesBefore = this.bucketWrites;
     let earliest: number | undefined;
     for (let level = 0; level < LEVEL_WIDTHS.length; level++) {
       for await (const key of this.db.keys({ gte: levelPrefix(level), lt: levelPrefix(level) + PREFIX_END, limit: 1 })) {
@@ -164,6 +199,8 @@ export class ScheduleStore {
         if (earliest === undefined || opens < earliest) earliest = opens;
       }
     }
+    // A write during the read may be missing from it: then the next call reads again.
+    if (this.bucketWrites === writesBefore) this.nextOpen = earliest;
     return earliest;
   }
 
@@ -197,7 +234,9 @@ export class ScheduleStore {
   /** Deletes everything, checkpoint included (a store that cannot be trusted is restored from scratch). */
   async wipe(): Promise<void> {
     await this.db.clear();
+    this.hot.clear();
     this.counts = emptyCounts();
+    this.nextOpen = undefined;
   }
 
   /** Writes a batch together with the counts it leads to, and adopts them once written. */
@@ -206,18 +245,37 @@ export class ScheduleStore {
     this.counts = counts;
   }
 
+  /** Keeps (or forgets) a schedule's stored value in `hot`; bounded, as after a long outage everything is due. */
+  private keepHot(id: ScheduleId, stored: StoredSchedule | null): void {
+    if (stored && this.hot.size < MAX_HOT) this.hot.set(id, stored);
+    else this.hot.delete(id);
+  }
+
+  private lowerNextOpen(opens: number | undefined): void {
+    if (opens === undefined || this.nextOpen === 'unknown') return;
+    this.nextOpen = this.nextOpen === undefined ? opens : Math.min(this.nextOpen, opens);
+  }
+
   private async storedMany(ids: ScheduleId[]): Promise<Map<ScheduleId, StoredSchedule>> {
     const found = new Map<ScheduleId, StoredSchedule>();
-    if (ids.length === 0) return found;
-    const values = await this.db.getMany(ids.map(scheduleKey));
+    const cold: ScheduleId[] = [];
+    for (const id of ids) {
+      const hot = this.hot.get(id);
+      if (hot) found.set(id, hot);
+      else cold.push(id);
+    }
+    if (cold.length === 0) return found;
+    const values = await this.db.getMany(cold.map(scheduleKey));
     values.forEach((raw, i) => {
-      const id = ids[i];
+      const id = cold[i];
       if (raw !== undefined && id !== undefined) found.set(id, JSON.parse(raw) as StoredSchedule);
     });
     return found;
   }
 
   private async stored(id: ScheduleId): Promise<StoredSchedule | undefined> {
+    const hot = this.hot.get(id);
+    if (hot) return hot;
     const raw = await this.db.get(scheduleKey(id));
     return raw === undefined ? undefined : (JSON.parse(raw) as StoredSchedule);
   }
