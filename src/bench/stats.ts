@@ -11,7 +11,8 @@ export interface Percentiles {
 /** Nearest-rank percentile of ascending `sorted` (q in 0..100). */
 export function percentileOf(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((q / 100) * sorted.length);
+  // The epsilon keeps float error (0.999 * 1000 = 999.0000000000001) from moving up a rank.
+  const rank = Math.ceil((q / 100) * sorted.length - 1e-9);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] as number;
 }
 
