@@ -84,7 +84,12 @@ export interface RecordBatch {
   records: IncomingRecord[];
 }
 
-/** Callbacks of a group member. Calls for one member never overlap: each awaits the previous one. */
+/**
+ * Callbacks of a group member. onAssigned and onRevoked never overlap each other; onRecords of one
+ * partition come one at a time, in order, and only after the onAssigned that gave the partition.
+ * onRecords of different partitions may run at the same time, also while an onRevoked runs: an owner
+ * must finish (or refuse) its in-flight records when it gives a partition up.
+ */
 export interface GroupListener {
   /**
    * Called after every group join with the partitions newly owned (possibly none). Records of a

@@ -3,8 +3,9 @@
  *
  * kafkajs has no assignment callbacks and rebalances eagerly, so this class derives them: after each
  * join it compares the new assignment with the previous one and reports what was revoked, then what
- * was assigned. Every listener call goes through one queue, so callbacks never overlap and records of a
- * partition are delivered only after its onAssigned resolved. kafkajs never commits offsets here
+ * was assigned. Assignment callbacks go through one queue, so they never overlap, and records of a
+ * partition are delivered only after its onAssigned resolved; records of different partitions are
+ * delivered side by side. kafkajs never commits offsets here
  * (autoCommit off): the owner commits them inside its transactions.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
@@ -14,6 +15,9 @@ import { toIncoming } from './records';
 import { stickyAssigner, type Ownership } from './sticky-assigner';
 
 type Assignment = Record<string, number[]>;
+
+/** Batches of different partitions in hand at once (kafkajs keeps each partition's own in order). */
+const PARTITIONS_CONSUMED_CONCURRENTLY = 16;
 
 export class KafkajsGroupConsumer implements GroupConsumer {
   private readonly consumer: Consumer;
@@ -52,6 +56,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
+      // kafkajs hands over one batch at a time by default; each partition's owner works on its own.
+      partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
       eachBatch: (payload) => this.deliver(payload),
     });
   }
@@ -81,12 +87,17 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   }
 
   private async deliverInTurn({ batch, heartbeat, isStale }: Pick<EachBatchPayload, 'batch' | 'heartbeat' | 'isStale'>): Promise<void> {
+    let delivery: Promise<void> = Promise.resolve();
+    // Started in turn, after every assignment step queued before it; then it runs alongside other
+    // partitions' records instead of holding the queue, so partitions ingest and commit in parallel.
     await this.enqueue(async () => {
       // A batch fetched before a rebalance may be delivered after it; drop it if the partition left.
       if (this.stopping || isStale() || !this.owns(batch.topic, batch.partition)) return;
       const records = batch.messages.map((message) => toIncoming(batch.topic, batch.partition, message));
-      await this.options.listener.onRecords({ topic: batch.topic, partition: batch.partition, records }, heartbeat);
+      delivery = this.options.listener.onRecords({ topic: batch.topic, partition: batch.partition, records }, heartbeat);
+      delivery.catch(() => undefined);
     });
+    await delivery;
   }
 
   private async applyAssignment(memberId: string, assignment: Assignment): Promise<void> {
