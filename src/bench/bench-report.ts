@@ -38,7 +38,8 @@ export function headlines(results: BenchResults): Headline[] {
   const raw100 = rawSpread(results, 100)?.median ?? NaN;
   const p99 = (rate: number): number => (punctual ? spread(loadsAt(punctual, rate).map((l) => l.lateness.p99)).median : NaN);
   const memory = results.memory.length > 0 ? spread(results.memory.map((m) => m.bytesPerPending)).median : NaN;
-  const restart = results.memory.some((m) => m.restartMs !== undefined) ? spread(results.memory.flatMap((m) => (m.restartMs === undefined ? [] : [m.restartMs]))).median : NaN;
+  const restartedMemory = results.memory.length > 0 ? spread(results.memory.map((m) => m.restartedBytesPerPending)).median : NaN;
+  const restart = results.memory.length > 0 ? spread(results.memory.map((m) => m.restartMs)).median : NaN;
   const ingest = results.ingest.length > 0 ? spread(results.ingest).median : NaN;
   const cost = 1 - p / a;
   const judge = (value: number, ok: (v: number) => boolean): boolean | undefined => (Number.isFinite(value) ? ok(value) : undefined);
@@ -48,7 +49,8 @@ export function headlines(results: BenchResults): Headline[] {
     { label: 'lateness p99 at 1k/s', value: `${fmt(p99(1_000))} ms`, target: `≤ ${TARGETS.p99At1k} ms`, met: judge(p99(1_000), (v) => v <= TARGETS.p99At1k) },
     { label: 'lateness p99 at 10k/s', value: `${fmt(p99(10_000))} ms`, target: `≤ ${TARGETS.p99At10k} ms`, met: judge(p99(10_000), (v) => v <= TARGETS.p99At10k) },
     { label: 'ingest', value: `${fmt(ingest)} definitions/s`, target: `≥ ${fmt(TARGETS.ingest)}/s`, met: judge(ingest, (v) => v >= TARGETS.ingest) },
-    { label: 'resident memory per pending schedule (1M)', value: `${fmt(memory)} B`, target: `≤ ${TARGETS.bytesPerPending} B`, met: judge(memory, (v) => v <= TARGETS.bytesPerPending) },
+    { label: 'resident memory per pending schedule (1M), right after ingesting them', value: `${fmt(memory)} B`, target: `≤ ${TARGETS.bytesPerPending} B`, met: judge(memory, (v) => v <= TARGETS.bytesPerPending) },
+    { label: 'resident memory per pending schedule (1M), the node restarted', value: `${fmt(restartedMemory)} B`, target: `≤ ${TARGETS.bytesPerPending} B`, met: judge(restartedMemory, (v) => v <= TARGETS.bytesPerPending) },
     { label: 'restart to first fire (1M pending)', value: `${fmt(restart)} ms`, target: `≤ ${fmt(TARGETS.restartMs)} ms`, met: judge(restart, (v) => v <= TARGETS.restartMs) },
     { label: 'exactly-once cost (sustained throughput)', value: `${fmt(cost * 100, 1)}%`, target: `≤ ${TARGETS.exactlyOnceCost * 100}%`, met: judge(cost, (v) => v <= TARGETS.exactlyOnceCost) },
   ];
@@ -94,9 +96,16 @@ export function markdownReport(results: BenchResults): string {
   }
   if (results.ingest.length > 0) lines.push('## Ingest', '', `Definitions applied with offsets committed, from the node's ready line: **${cell(spread(results.ingest))}/s**.`, '');
   if (results.memory.length > 0) {
-    lines.push('## Memory and restart', '', '| pending | empty node RSS | RSS | bytes per pending (RSS growth / pending) | restart to first fire | duplicates |', '|---|---|---|---|---|---|');
+    lines.push(
+      '## Memory and restart',
+      '',
+      'Bytes per pending = (RSS − RSS of the same node empty) / pending. Right after ingest the V8 heap and the allocator keep what ingesting needed; the restarted node holds the same schedules.',
+      '',
+      '| pending | empty node RSS | RSS after ingest | bytes per pending | RSS restarted | bytes per pending | restart to first fire | duplicates |',
+      '|---|---|---|---|---|---|---|---|',
+    );
     for (const m of [...results.memory, ...(results.largeMemory ? [results.largeMemory] : [])]) {
-      lines.push(`| ${fmt(m.pending)} | ${mb(m.baselineRss)} | ${mb(m.rss)} | ${fmt(m.bytesPerPending, 1)} | ${m.restartMs === undefined ? '–' : `${fmt(m.restartMs)} ms`} | ${m.duplicates} |`);
+      lines.push(`| ${fmt(m.pending)} | ${mb(m.baselineRss)} | ${mb(m.rss)} | ${fmt(m.bytesPerPending, 1)} | ${mb(m.restartedRss)} | ${fmt(m.restartedBytesPerPending, 1)} | ${fmt(m.restartMs)} ms | ${m.duplicates} |`);
     }
     lines.push('');
   }

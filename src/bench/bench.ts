@@ -134,14 +134,14 @@ async function main(): Promise<void> {
     if (options.only.has('memory')) {
       for (let r = 1; r <= options.runs; r++) {
         progress(`memory and restart with ${options.pending} pending, run ${r}`);
-        const result = await runMemoryRestart(port, options.pending, true, progress);
-        progress(`  ${result.bytesPerPending.toFixed(1)} B per pending, restart to first fire ${result.restartMs} ms`);
+        const result = await runMemoryRestart(port, options.pending, progress);
+        progress(`  ${result.bytesPerPending.toFixed(1)} B per pending after ingest, ${result.restartedBytesPerPending.toFixed(1)} B restarted; restart to first fire ${result.restartMs} ms`);
         results.memory.push(result);
       }
       if (options.largePending !== undefined) {
         progress(`memory with ${options.largePending} pending (one run)`);
-        results.largeMemory = await runMemoryRestart(port, options.largePending, false, progress);
-        progress(`  ${results.largeMemory.bytesPerPending.toFixed(1)} B per pending`);
+        results.largeMemory = await runMemoryRestart(port, options.largePending, progress);
+        progress(`  ${results.largeMemory.bytesPerPending.toFixed(1)} B per pending after ingest, ${results.largeMemory.restartedBytesPerPending.toFixed(1)} B restarted`);
       }
     }
     if (options.only.has('failover')) {
