@@ -1,12 +1,16 @@
 /** Kafka helpers of the benchmark: topics, a fast definitions feed, committed-offset totals. */
 import type { KafkaPort, OutgoingRecord } from '../kafka/port';
+import { waitFor } from '../util/wait-for';
 
 /** A target topic whose records carry the broker's append time, so append lateness can be read off. */
 export async function createAppendTimeTopic(port: KafkaPort, topic: string, partitions = 12): Promise<void> {
   const admin = port.createAdmin();
   await admin.connect();
   try {
-    await admin.createTopics([{ topic, partitions, replicationFactor: -1, config: { 'message.timestamp.type': 'LogAppendTime' } }]);
+    // kafkajs' wait for the new partitions' leaders sometimes gives up on a broker that just started
+    // (UNKNOWN_TOPIC_OR_PARTITION): the topic was created all the same, so wait until it is described.
+    await admin.createTopics([{ topic, partitions, replicationFactor: -1, config: { 'message.timestamp.type': 'LogAppendTime' } }]).catch(() => undefined);
+    await waitFor(`topic ${topic}`, async () => (await admin.describeTopics([topic])).length === 1, { timeoutMs: 30_000, intervalMs: 200 });
   } finally {
     await admin.close();
   }

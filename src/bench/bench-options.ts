@@ -13,7 +13,7 @@ export interface BenchOptions {
   latenessRates: number[];
   /** Seconds each offered load runs. */
   loadSeconds: number;
-  /** Offered loads tried in turn for the highest sustained rate, until one misses. */
+  /** Offered loads tried upwards for the highest sustained rate, until one is overloaded. */
   rampRates: number[];
   ingestDefinitions: number;
   /** Pending schedules for memory and restart, each measured `runs` times. */
@@ -41,15 +41,15 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     } else throw new Error(`${flag} ${value ?? ''}: not understood; ${USAGE}`);
   }
   return quick
-    ? { mode: 'quick', runs, only, rawRecords: 300_000, latenessRates: [1_000, 10_000], loadSeconds: 5, rampRates: [250, 500, 2_500, 5_000, 7_500, 15_000, 20_000, 30_000, 40_000], ingestDefinitions: 100_000, pending: 1_000_000, largePending: undefined }
+    ? { mode: 'quick', runs, only, rawRecords: 300_000, latenessRates: [1_000, 10_000], loadSeconds: 5, rampRates: [1_000, 2_500, 5_000, 10_000, 15_000, 20_000, 30_000, 40_000], ingestDefinitions: 100_000, pending: 1_000_000, largePending: undefined }
     : {
         mode: 'full',
         runs,
         only,
         rawRecords: 1_000_000,
         latenessRates: [1_000, 10_000],
-        loadSeconds: 10,
-        rampRates: [250, 500, 2_500, 5_000, 7_500, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000],
+        loadSeconds: 8,
+        rampRates: [1_000, 2_500, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000],
         ingestDefinitions: 300_000,
         pending: 1_000_000,
         largePending: 10_000_000,

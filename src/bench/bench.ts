@@ -16,12 +16,13 @@ import { projectRoot } from '../util/project-root';
 import { parseBenchOptions, type BenchOptions } from './bench-options';
 import { headlines, markdownReport, pictureOf } from './bench-report';
 import type { BenchResults, SystemLoads } from './bench-results';
+import { createAppendTimeTopic } from './bench-kafka';
 import { BenchNode, nodeSetup, removeData } from './bench-node';
 import { runBullmqLoad } from './bullmq-load';
 import { runFailover } from './failover-scenario';
 import { runIngest } from './ingest-scenario';
 import { runMemoryRestart } from './memory-restart-scenario';
-import { highestSustained, type LoadResult } from './offered-load';
+import { rampUp, type LoadResult } from './offered-load';
 import { progress } from './progress';
 import { runPunctualLoad } from './punctual-load';
 import { measureRawCeiling } from './raw-ceiling';
@@ -50,7 +51,7 @@ async function offeredLoads(label: string, options: BenchOptions, run: (rate: nu
       return result;
     };
     for (const rate of options.latenessRates) measured.push(await logged(rate));
-    measured.push(...(await highestSustained(options.rampRates, measured, logged)));
+    measured.push(...(await rampUp(options.rampRates, measured, logged)));
     loads.runs.push(measured);
   }
   return loads;
@@ -58,9 +59,11 @@ async function offeredLoads(label: string, options: BenchOptions, run: (rate: nu
 
 async function punctualLoads(port: KafkaPort, options: BenchOptions, label: string, env: Record<string, string>): Promise<SystemLoads> {
   const setup = await nodeSetup(port, env);
+  const eventsTopic = `${setup.definitionsTopic}.events`;
+  await createAppendTimeTopic(port, eventsTopic);
   const node = await BenchNode.start(setup);
   try {
-    return await offeredLoads(label, options, (rate) => runPunctualLoad({ port, definitionsTopic: setup.definitionsTopic, label }, rate, options.loadSeconds));
+    return await offeredLoads(label, options, (rate) => runPunctualLoad({ port, definitionsTopic: setup.definitionsTopic, eventsTopic, label }, rate, options.loadSeconds));
   } finally {
     await node.stop();
     removeData(setup);

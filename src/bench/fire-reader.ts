@@ -18,11 +18,15 @@ export class FireReader {
   private readonly consumer: GroupConsumer;
   private assigned = 0;
 
-  constructor(port: KafkaPort, topic: string, private readonly partitions = 12) {
+  /**
+   * `only` keeps the events of schedules whose id starts with it (a topic shared by several loads);
+   * without it the reader reads the topic from the beginning, with it from the end.
+   */
+  constructor(port: KafkaPort, topic: string, private readonly partitions = 12, only?: string) {
     this.consumer = port.createGroupConsumer({
       groupId: `bench-reader-${randomBytes(4).toString('hex')}`,
       topics: [topic],
-      fromBeginning: true,
+      fromBeginning: only === undefined,
       maxWaitMs: 100,
       listener: {
         onAssigned: async (tps) => void (this.assigned += tps.length),
@@ -30,6 +34,7 @@ export class FireReader {
         onRecords: async ({ records }) => {
           const now = Date.now();
           for (const record of records) {
+            if (only !== undefined && !(record.headers[EVENT_HEADERS.id] ?? '').startsWith(only)) continue;
             const fireId = record.headers[EVENT_HEADERS.fireId] ?? '';
             if (this.fireIds.has(fireId)) {
               this.duplicates++;

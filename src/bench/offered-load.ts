@@ -34,7 +34,8 @@ export interface Arrivals {
 export function loadResult(system: string, offered: number, seconds: number, expected: number, firstDueAt: number, arrivals: Arrivals): LoadResult {
   const samples = arrivals.receivedAt.map((received, i) => Math.max(0, received - (arrivals.dueAt[i] as number)));
   const lateness = percentiles(samples);
-  const lastArrival = Math.max(firstDueAt + 1, ...arrivals.receivedAt);
+  // A loop, not Math.max(...): spreading 100k+ arguments overflows the stack.
+  const lastArrival = arrivals.receivedAt.reduce((latest, at) => (at > latest ? at : latest), firstDueAt + 1);
   const received = arrivals.receivedAt.length;
   const appended = arrivals.appendedAt;
   return {
@@ -52,20 +53,24 @@ export function loadResult(system: string, offered: number, seconds: number, exp
   };
 }
 
+/** Far past sustained: not everything arrived in time, or p99 lateness passed this. Higher loads are not tried. */
+export const OVERLOADED_P99_MS = 1_000;
+
+export function overloaded(result: LoadResult): boolean {
+  return result.received < result.expected || result.lateness.p99 > OVERLOADED_P99_MS;
+}
+
 /**
- * The highest sustained rate: tries the rates of `grid` between the highest known pass and the lowest
- * known miss, upwards, stopping at the first miss. `known` are loads already measured.
+ * Offered loads upwards along `grid` for the highest sustained rate. Lateness near the limit is noisy
+ * (BullMQ's p99 sits close to 100 ms at every rate), so one miss does not end the search: it goes on
+ * until a load is overloaded. Rates in `known` (already measured) are not run again.
  */
-export async function highestSustained(grid: number[], known: LoadResult[], run: (rate: number) => Promise<LoadResult>): Promise<LoadResult[]> {
-  let passed = Math.max(0, ...known.filter((r) => r.sustained).map((r) => r.offered));
-  const missed = Math.min(Infinity, ...known.filter((r) => !r.sustained).map((r) => r.offered));
+export async function rampUp(grid: number[], known: LoadResult[], run: (rate: number) => Promise<LoadResult>): Promise<LoadResult[]> {
   const tried: LoadResult[] = [];
   for (const rate of [...grid].sort((a, b) => a - b)) {
-    if (rate <= passed || rate >= missed) continue;
-    const result = await run(rate);
-    tried.push(result);
-    if (!result.sustained) break;
-    passed = rate;
+    const result = known.find((load) => load.offered === rate) ?? (await run(rate));
+    if (!known.includes(result)) tried.push(result);
+    if (overloaded(result)) break;
   }
   return tried;
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KafkaPort } from '../kafka/port';
 import { waitFor } from '../util/wait-for';
-import { createAppendTimeTopic, produceDefinitions } from './bench-kafka';
+import { produceDefinitions } from './bench-kafka';
 import { FireReader } from './fire-reader';
 import { loadResult, type LoadResult } from './offered-load';
 import { sleep } from './progress';
@@ -14,6 +14,8 @@ import { sleep } from './progress';
 export interface PunctualTarget {
   port: KafkaPort;
   definitionsTopic: string;
+  /** Where every load's events go (LogAppendTime): one long-lived topic, as in service. */
+  eventsTopic: string;
   label: string;
 }
 
@@ -24,9 +26,8 @@ const DRAIN_MS = 10_000;
 export async function runPunctualLoad(target: PunctualTarget, rate: number, seconds: number): Promise<LoadResult> {
   const { port } = target;
   const host = `load${rate}-${randomBytes(3).toString('hex')}`;
-  const topic = `bench.${host}`;
-  await createAppendTimeTopic(port, topic);
-  const reader = new FireReader(port, topic);
+  const topic = target.eventsTopic;
+  const reader = new FireReader(port, topic, 12, `${host}/`);
   await reader.start();
   try {
     // Lead time for producing and ingesting the definitions before the first is due.

@@ -62,13 +62,6 @@ export interface TaskStats {
   restore?: RestoreResult;
 }
 
-/**
- * LevelDB's defaults (8 MB block cache, 4 MB write buffer) are per database, and a node has one per
- * owned partition: 12 partitions held ~150 MB for them alone. Hot states live in the store's memory
- * map and far ones are read once per bucket opening, so small caches cost little (npm run bench).
- */
-const LEVELDB_OPTIONS = { cacheSize: 1024 * 1024, writeBufferSize: 1024 * 1024 };
-
 /** Fires per transaction; more due fires follow in the next one straight away. */
 const MAX_FIRES_PER_TRANSACTION = 2_000;
 const RETRY_BACKOFF_MS = 500;
@@ -116,7 +109,7 @@ export class PartitionTask {
     this.logger = options.logger.child({ component: 'partition-task', partition: input.partition });
     this.changelog = { topic: options.changelogTopic, partition: input.partition };
     const directory = path.join(options.dataDir, `${input.topic}-${input.partition}`);
-    const open = options.openDatabase ?? ((dir: string) => new ClassicLevel<string, string>(dir, LEVELDB_OPTIONS) as LevelDatabase);
+    const open = options.openDatabase ?? ((dir: string) => new ClassicLevel<string, string>(dir) as LevelDatabase);
     this.store = new ScheduleStore(open(directory));
     this.producer = this.newProducer();
   }

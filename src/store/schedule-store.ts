@@ -167,12 +167,18 @@ export class ScheduleStore {
       const operations: BatchOperation[] = [];
       const counts = structuredClone(this.counts);
       const hotAfter = new Map<ScheduleId, StoredSchedule | null>();
+      const opened: { key: string; entry: ReturnType<typeof parseIndexKey> }[] = [];
       for await (const key of this.db.keys({ gte: levelPrefix(level), lt: levelPrefix(level) + PREFIX_END })) {
         const entry = parseIndexKey(key);
         if (openTime(level, entry.bucket) > now) break;
+        opened.push({ key, entry });
+      }
+      // One read for the whole bucket: a bucket of the seconds level can hold thousands of schedules.
+      const storedById = await this.storedMany(opened.map(({ entry }) => entry.id));
+      for (const { key, entry } of opened) {
         const place = placeOccurrence(entry.dueAt, now);
         const moved = indexKey(place.level, place.bucket, entry.dueAt, entry.id);
-        const stored = await this.stored(entry.id);
+        const stored = storedById.get(entry.id);
         if (!stored) continue;
         operations.push({ type: 'del', key }, { type: 'put', key: moved, value: '' });
         const promoted = { ...stored, index: moved };
