@@ -34,11 +34,13 @@ const databases: [string, () => { db: LevelDatabase; cleanup: () => void }][] = 
 
 describe.each(databases)('ScheduleStore on %s', (_name, create) => {
   let store: ScheduleStore;
+  let db: LevelDatabase;
   let cleanup: () => void;
 
   beforeEach(async () => {
     const created = create();
     cleanup = created.cleanup;
+    db = created.db;
     store = new ScheduleStore(created.db);
     await store.open();
   });
@@ -128,5 +130,49 @@ describe.each(databases)('ScheduleStore on %s', (_name, create) => {
     await store.close();
     await store.open();
     expect({ schedules: store.scheduleCount(), levels: store.occupancy() }).toEqual(await store.countByScan());
+  });
+
+  test('the next opening it remembers is never later than the index says, also when a read of it overlaps a write', async () => {
+    // A second store over the same database remembers nothing: its answer is a fresh read of the index.
+    const fresh = (): Promise<number | undefined> => new ScheduleStore(db).nextOpenTime();
+    let seed = 11;
+    const random = (n: number): number => (seed = (seed * 16807) % 2147483647) % n;
+    let now = NOW;
+    for (let round = 0; round < 40; round++) {
+      const puts = Array.from({ length: 5 }, () => state(`s${random(30)}`, now + random(2 * DAY)));
+      // The read starts before the write, or while it is under way.
+      const readFirst = round % 2 === 0;
+      const before = readFirst ? store.nextOpenTime() : undefined;
+      const writing = store.apply({ puts, deletes: [] }, now);
+      const during = readFirst ? undefined : store.nextOpenTime();
+      await Promise.all([before, writing, during]);
+      const truth = await fresh();
+      const remembered = await store.nextOpenTime();
+      if (truth === undefined) expect(remembered).toBeUndefined();
+      else expect(remembered ?? Infinity).toBeLessThanOrEqual(truth);
+      now += random(3 * HOUR);
+      await store.promote(now);
+    }
+  });
+
+  test('a read of the next opening made while a write is under way is not remembered without that write', async () => {
+    const original = db.batch.bind(db) as (operations: unknown) => Promise<void>;
+    let release = (): void => undefined;
+    let entered = (): void => undefined;
+    const writeStarted = new Promise<void>((resolve) => (entered = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    (db as unknown as { batch: (operations: unknown) => Promise<void> }).batch = async (operations) => {
+      entered();
+      await gate;
+      return original(operations);
+    };
+    const dueAt = NOW + 2 * HOUR;
+    const writing = store.apply({ puts: [state('a', dueAt)], deletes: [] }, NOW);
+    await writeStarted;
+    const reading = store.nextOpenTime();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await Promise.all([writing, reading]);
+    expect(await store.nextOpenTime()).toBe(NOW + HOUR);
   });
 });

@@ -59,8 +59,9 @@ export class ScheduleStore {
   private counts: Counts = emptyCounts();
   /**
    * When the next bucket opens, as far as known: 'unknown' until the index is read again. Index writes
-   * only ever lower it, deletes may leave it early (a promote that finds nothing), never late, so a
-   * promote before this time can skip reading the index: the commit loop runs many times a second.
+   * only ever lower it (after they are written), deletes may leave it early (a promote that finds
+   * nothing), never late, so a promote before this time can skip reading the index: the commit loop
+   * runs many times a second.
    */
   private nextOpen: number | undefined | 'unknown' = 'unknown';
   /**
@@ -68,7 +69,7 @@ export class ScheduleStore {
    * reads and rewrites exactly these many times a second, so they skip LevelDB's thread pool.
    */
   private readonly hot = new Map<ScheduleId, StoredSchedule>();
-  /** Counts writes to the bucket levels, so a read of the index that raced one is not cached. */
+  /** Counts the starts and ends of writes to the bucket levels, so a read of the index that overlapped one is not cached. */
   private bucketWrites = 0;
 
   constructor(private readonly db: LevelDatabase) {}
@@ -117,6 +118,7 @@ export class ScheduleStore {
     const counts = structuredClone(this.counts);
     const existing = await this.storedMany([...touched.keys()]);
     const hotAfter = new Map<ScheduleId, StoredSchedule | null>();
+    const bucketOpens: number[] = [];
     for (const [id, state] of touched) {
       const previous = existing.get(id);
       if (previous?.index) {
@@ -139,17 +141,18 @@ export class ScheduleStore {
         counts.levels[place.level]! += 1;
         dueSoon = place.level === MEMORY_LEVEL;
         if (dueSoon) enteredMemory.push({ id, dueAt: state.nextDueAt });
-        else {
-          this.bucketWrites++;
-          this.lowerNextOpen(openTime(place.level, place.bucket));
-        }
+        else bucketOpens.push(openTime(place.level, place.bucket));
       }
       const stored: StoredSchedule = { state, index };
       operations.push({ type: 'put', key: scheduleKey(id), value: JSON.stringify(stored) });
       hotAfter.set(id, dueSoon ? stored : null);
     }
     if (write.checkpoint) operations.push({ type: 'put', key: CHECKPOINT_KEY, value: JSON.stringify(write.checkpoint) });
+    if (bucketOpens.length > 0) this.bucketWrites++;
     await this.commit(operations, counts);
+    // After the write: a read of the index that ran alongside it may have cached a time without it.
+    if (bucketOpens.length > 0) this.bucketWrites++;
+    for (const opens of bucketOpens) this.lowerNextOpen(opens);
     for (const [id, stored] of hotAfter) this.keepHot(id, stored);
     return enteredMemory;
   }
@@ -189,6 +192,9 @@ export class ScheduleStore {
         if (place.level === MEMORY_LEVEL) enteredMemory.push({ id: entry.id, dueAt: entry.dueAt });
       }
       if (operations.length > 0) await this.commit(operations, counts);
+      // Whatever a read of the index cached while this level moved is forgotten.
+      this.nextOpen = 'unknown';
+      this.bucketWrites++;
       for (const [id, stored] of hotAfter) this.keepHot(id, stored);
     }
     return enteredMemory;
