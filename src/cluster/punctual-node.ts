@@ -46,6 +46,9 @@ export class PunctualNode {
 
   /** Joins the group; `advertisedUrl` is how other nodes reach this one's HTTP API. */
   async start(advertisedUrl?: string): Promise<void> {
+    if (this.options.config.delivery === 'at-least-once') {
+      this.logger.warn('delivery is at-least-once (PUNCTUAL_DELIVERY), kept for benchmarks: no transactions, a crash or rebalance can fire twice');
+    }
     const { config, port } = this.options;
     await this.admin.connect();
     this.consumer = port.createGroupConsumer({
