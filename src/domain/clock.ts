@@ -12,10 +12,20 @@ export interface Clock {
   setTimer(delayMs: number, callback: () => void): CancelTimer;
 }
 
+/** setTimeout's longest delay (2^31 - 1 ms, ~24.8 days): a longer one fires after 1 ms instead. */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer: (delayMs, callback) => {
-    const handle = setTimeout(callback, Math.max(0, delayMs));
+    // A schedule's next bucket can open months ahead: wait in steps Node accepts, never spin.
+    const at = Date.now() + Math.max(0, delayMs);
+    let handle: NodeJS.Timeout;
+    const arm = (): void => {
+      const remaining = at - Date.now();
+      handle = remaining > MAX_TIMEOUT_MS ? setTimeout(arm, MAX_TIMEOUT_MS) : setTimeout(callback, Math.max(0, remaining));
+    };
+    arm();
     return () => clearTimeout(handle);
   },
 };
