@@ -5,6 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ensureInternalTopics } from '../cluster/internal-topics';
 import { loadConfig } from '../config/config';
+import { isolatedNodeEnv } from '../dev/isolated-node-env';
 import { startPunctualProcess, type PunctualProcess } from '../dev/punctual-process';
 import type { KafkaPort } from '../kafka/port';
 
@@ -21,10 +22,7 @@ export async function nodeSetup(port: KafkaPort, extra: Record<string, string> =
   const dataDir = path.join(os.tmpdir(), 'punctual-bench', prefix);
   const env = {
     KAFKA_BROKERS: port.brokers.join(','),
-    PUNCTUAL_GROUP_ID: `${prefix}.group`,
-    PUNCTUAL_TOPIC_DEFINITIONS: `${prefix}.definitions`,
-    PUNCTUAL_TOPIC_CHANGELOG: `${prefix}.changelog`,
-    PUNCTUAL_TOPIC_DLQ: `${prefix}.dlq`,
+    ...isolatedNodeEnv(prefix),
     PUNCTUAL_HTTP_PORT: '0',
     PUNCTUAL_LOG_LEVEL: 'warn',
     ...extra,

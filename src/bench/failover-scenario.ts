@@ -8,7 +8,7 @@ import { waitFor } from '../util/wait-for';
 import { createAppendTimeTopic, produceDefinitions } from './bench-kafka';
 import { BenchNode, nodeSetup, removeData } from './bench-node';
 import { FireReader } from './fire-reader';
-import { sleep } from './progress';
+import { sleep } from '../util/sleep';
 
 export interface FailoverResult {
   failoverMs: number;

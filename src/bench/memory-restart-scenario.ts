@@ -12,7 +12,7 @@ import { committedTotal, createAppendTimeTopic, produceDefinitions } from './ben
 import { BenchNode, nodeSetup, removeData } from './bench-node';
 import { FireReader } from './fire-reader';
 import { farFutureDefinition } from './ingest-scenario';
-import { sleep } from './progress';
+import { sleep } from '../util/sleep';
 
 export interface MemoryRestartResult {
   pending: number;

@@ -6,7 +6,3 @@ export function progress(message: string): void {
   const stamp = `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
   process.stderr.write(`[bench ${stamp}] ${message}\n`);
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

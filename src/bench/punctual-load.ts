@@ -9,7 +9,7 @@ import { waitFor } from '../util/wait-for';
 import { produceDefinitions } from './bench-kafka';
 import { FireReader } from './fire-reader';
 import { loadResult, type LoadResult } from './offered-load';
-import { sleep } from './progress';
+import { sleep } from '../util/sleep';
 
 export interface PunctualTarget {
   port: KafkaPort;

@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { freePort } from '../dev/free-port';
 import { waitFor } from '../util/wait-for';
 
 function installed(): boolean {
@@ -23,17 +24,6 @@ function ensureRedisServer(log: (line: string) => void): void {
   apt(['update', '-qq']);
   apt(['install', '-y', '-qq', 'redis-server']);
   if (!installed()) throw new Error('redis-server is still missing after apt-get install redis-server');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function answers(port: number): Promise<boolean> {

@@ -53,10 +53,14 @@ function brokerList(raw: unknown): string[] {
   return brokers;
 }
 
-function logLevel(raw: unknown): LogLevel {
-  const value = text(raw) as LogLevel;
-  if (!LOG_LEVELS.includes(value)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
-  return value;
+/** A parser accepting exactly one of `values`. */
+function oneOf<T extends string>(values: readonly T[]): (raw: unknown) => T {
+  const allowed = values.length > 2 ? `one of ${values.join(', ')}` : values.join(' or ');
+  return (raw) => {
+    const value = text(raw) as T;
+    if (!values.includes(value)) throw new Error(`must be ${allowed}`);
+    return value;
+  };
 }
 
 export type Delivery = 'exactly-once' | 'at-least-once';
@@ -101,11 +105,7 @@ export const SETTINGS = {
     key: 'auth.mode',
     env: 'PUNCTUAL_AUTH',
     doc: 'off (default) or jwt: HTTP requests to the schedules API need a bearer token.',
-    parse: (raw: unknown) => {
-      const value = text(raw);
-      if (value !== 'off' && value !== 'jwt') throw new Error('must be off or jwt');
-      return value;
-    },
+    parse: oneOf(['off', 'jwt'] as const),
   },
   jwtSecret: { key: 'auth.jwtSecret', env: 'PUNCTUAL_JWT_SECRET', doc: 'HS256 shared secret (one of the three key sources).', parse: text },
   jwtPublicKeyFile: { key: 'auth.jwtPublicKeyFile', env: 'PUNCTUAL_JWT_PUBLIC_KEY_FILE', doc: 'RS256 public key, a PEM (SPKI) file.', parse: text },
@@ -130,11 +130,7 @@ export const SETTINGS = {
     key: 'node.delivery',
     env: 'PUNCTUAL_DELIVERY',
     doc: 'exactly-once (default): transactions. at-least-once exists only for the benchmark\'s exactly-once cost: no transactions, so a crash or rebalance can fire an occurrence twice.',
-    parse: (raw: unknown): Delivery => {
-      const value = text(raw);
-      if (value !== 'exactly-once' && value !== 'at-least-once') throw new Error('must be exactly-once or at-least-once');
-      return value;
-    },
+    parse: oneOf<Delivery>(['exactly-once', 'at-least-once']),
   },
   sessionTimeoutMs: {
     key: 'node.sessionTimeoutMs',
@@ -154,7 +150,7 @@ export const SETTINGS = {
     doc: "Largest accepted definition value; larger ones go to the dead letter topic. Its event and changelog record must fit the broker's max.message.bytes.",
     parse: wholeNumber(1_024, 900 * 1024),
   },
-  logLevel: { key: 'node.logLevel', env: 'PUNCTUAL_LOG_LEVEL', doc: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: logLevel },
+  logLevel: { key: 'node.logLevel', env: 'PUNCTUAL_LOG_LEVEL', doc: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: oneOf<LogLevel>(LOG_LEVELS) },
   definitionsTopic: { key: 'topics.definitions', env: 'PUNCTUAL_TOPIC_DEFINITIONS', doc: 'Input topic of schedule definitions.', parse: topicName },
   changelogTopic: { key: 'topics.changelog', env: 'PUNCTUAL_TOPIC_CHANGELOG', doc: 'Compacted changelog of schedule state.', parse: topicName },
   dlqTopic: { key: 'topics.dlq', env: 'PUNCTUAL_TOPIC_DLQ', doc: 'Dead letter topic for invalid definitions.', parse: topicName },

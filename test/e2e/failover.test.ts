@@ -12,16 +12,13 @@ import { fireReport } from '../helpers/fire-verifier';
 import { createTopic, readCommittedUntil, testPort, uniqueName } from '../helpers/kafka';
 import { definitionRecord, uniqueNodeEnv } from '../helpers/punctual';
 import { startPunctualProcess, type PunctualProcess } from '../../src/dev/punctual-process';
+import { sleep } from '../../src/util/sleep';
 
 jest.setTimeout(240_000);
 
 const SCHEDULES = 200;
 const PERIODS = [100, 200, 300, 500];
 const RUN_MS = 30_000;
-
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 interface Cluster {
   env: Record<string, string>;

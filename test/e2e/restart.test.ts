@@ -10,15 +10,12 @@ import type { KafkaPort } from '../../src/kafka/port';
 import { fireReport, gaps, isAscending } from '../helpers/fire-verifier';
 import { readCommittedUntil, testPort, uniqueName } from '../helpers/kafka';
 import { definitionRecord, startNode, testConfig } from '../helpers/punctual';
+import { sleep } from '../../src/util/sleep';
 
 jest.setTimeout(120_000);
 
 const PERIOD = 200;
 const SCHEDULES = 20;
-
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Runs the scenario and returns the second node's restore results, one per partition. */
 async function runRestart(port: KafkaPort, config: PunctualConfig, betweenRuns: () => void): Promise<(RestoreResult | undefined)[]> {

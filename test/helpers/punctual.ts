@@ -8,6 +8,7 @@ import { ScheduleDirectory } from '../../src/api/schedule-directory';
 import { ensureInternalTopics } from '../../src/cluster/internal-topics';
 import { PunctualNode } from '../../src/cluster/punctual-node';
 import { loadConfig, type PunctualConfig } from '../../src/config/config';
+import { isolatedNodeEnv } from '../../src/dev/isolated-node-env';
 import { systemClock } from '../../src/domain/clock';
 import type { KafkaPort } from '../../src/kafka/port';
 import { createLogger, silentLogger } from '../../src/log/logger';
@@ -17,10 +18,7 @@ import { testBrokers, uniqueName } from './kafka';
 export function uniqueNodeEnv(prefix = uniqueName('p')): Record<string, string> {
   return {
     KAFKA_BROKERS: testBrokers().join(','),
-    PUNCTUAL_GROUP_ID: `${prefix}.group`,
-    PUNCTUAL_TOPIC_DEFINITIONS: `${prefix}.definitions`,
-    PUNCTUAL_TOPIC_CHANGELOG: `${prefix}.changelog`,
-    PUNCTUAL_TOPIC_DLQ: `${prefix}.dlq`,
+    ...isolatedNodeEnv(prefix),
     PUNCTUAL_PARTITIONS: '3',
     PUNCTUAL_SESSION_TIMEOUT_MS: '6000',
     PUNCTUAL_HTTP_PORT: '0',
