@@ -3,6 +3,7 @@ import { AssignerProtocol, type Admin as KafkajsAdmin, type Kafka } from 'kafkaj
 import type { Admin, ClusterDescription, GroupMemberDescription, OffsetCommit, TopicDescription, TopicSpec } from '../port';
 import { advertisedAddressOf } from './sticky-assigner';
 import { unavailable } from './error-mapping';
+import { waitForTopicLeaders } from './topic-leaders';
 
 export class KafkajsAdminClient implements Admin {
   private readonly admin: KafkajsAdmin;
@@ -37,13 +38,18 @@ export class KafkajsAdminClient implements Admin {
 
   async createTopics(specs: TopicSpec[]): Promise<void> {
     await this.admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: specs.map((spec) => ({
         topic: spec.topic,
         numPartitions: spec.partitions,
         replicationFactor: spec.replicationFactor,
         configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
       })),
+    });
+    const topics = specs.map((spec) => spec.topic);
+    await waitForTopicLeaders(topics, async () => {
+      const metadata = await this.admin.fetchTopicMetadata({ topics });
+      return metadata.topics.flatMap((topic) => topic.partitions.map((partition) => partition.leader));
     });
   }
 
