@@ -6,6 +6,7 @@ import { readPartition } from './partition-reader';
 import { KafkajsAdminClient } from './admin';
 import { KafkajsGroupConsumer } from './group-consumer';
 import { KafkajsDurableProducer, KafkajsTransactionalProducer } from './producers';
+import { installCoordinatorCache } from './coordinator-cache';
 
 export interface KafkajsPortOptions {
   brokers: string[];
@@ -22,6 +23,7 @@ export class KafkajsPort implements KafkaPort {
   constructor(options: KafkajsPortOptions) {
     this.brokers = options.brokers;
     this.logger = options.logger.child({ component: 'kafka' });
+    if (!installCoordinatorCache()) this.logger.warn('kafkajs internals differ from 2.2.4: transactions look up their coordinator every time');
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,

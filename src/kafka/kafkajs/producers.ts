@@ -18,7 +18,7 @@ const TRANSACTION_TIMEOUT_MS = 60_000;
  * producer (10 ms: ~150/s), and a 50 ms cap removed the 400-600 ms lateness spikes a 1 s cap still
  * left. Retries stay unlimited, as kafkajs requires for idempotence.
  */
-const TRANSACTION_RETRY = { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 2, maxRetryTime: 50 };
+export const TRANSACTION_RETRY = { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 2, maxRetryTime: 50 };
 
 export class KafkajsTransactionalProducer implements TransactionalProducer {
   private readonly producer: KafkajsClientProducer;
