@@ -31,7 +31,7 @@ const transactionalClusters = new WeakMap<object, Map<string, Remembered>>();
 let installed = false;
 
 /** Wraps kafkajs' coordinator lookup once per process; returns false when kafkajs' internals are not as expected. */
-export function installCoordinatorCache(ttlMs = COORDINATOR_CACHE_MS): boolean {
+export function installCoordinatorCache(): boolean {
   if (installed) return true;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Cluster = require('kafkajs/src/cluster') as { prototype?: Partial<ClusterPrototype> };
@@ -45,7 +45,7 @@ export function installCoordinatorCache(ttlMs = COORDINATOR_CACHE_MS): boolean {
     const remembered = cache.get(key);
     if (remembered && remembered.expiresAt > Date.now()) return remembered.answer;
     const answer = await lookUp.call(this, request);
-    cache.set(key, { answer, expiresAt: Date.now() + ttlMs });
+    cache.set(key, { answer, expiresAt: Date.now() + COORDINATOR_CACHE_MS });
     return answer;
   };
   installed = true;

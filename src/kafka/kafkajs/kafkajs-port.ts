@@ -7,6 +7,7 @@ import { KafkajsAdminClient } from './admin';
 import { KafkajsGroupConsumer } from './group-consumer';
 import { KafkajsDurableProducer, KafkajsTransactionalProducer } from './producers';
 import { installCoordinatorCache } from './coordinator-cache';
+import { installConcurrentTransactionsWait } from './concurrent-transactions';
 
 export interface KafkajsPortOptions {
   brokers: string[];
@@ -24,6 +25,7 @@ export class KafkajsPort implements KafkaPort {
     this.brokers = options.brokers;
     this.logger = options.logger.child({ component: 'kafka' });
     if (!installCoordinatorCache()) this.logger.warn('kafkajs internals differ from 2.2.4: transactions look up their coordinator every time');
+    if (!installConcurrentTransactionsWait()) this.logger.warn('kafkajs internals differ from 2.2.4: back-to-back transactions wait with kafkajs backoff');
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,

@@ -1,0 +1,48 @@
+/** Helpers for the tests that drive kafkajs directly, to prove what Punctual changes inside it. */
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { TRANSACTION_RETRY } from '../../src/kafka/kafkajs/producers';
+import { testBrokers, uniqueName } from './kafka';
+
+export function directKafka(clientId: string): Kafka {
+  return new Kafka({ clientId, brokers: testBrokers(), logLevel: logLevel.NOTHING });
+}
+
+/** A transactional producer configured as Punctual's (src/kafka/kafkajs/producers.ts). */
+export function transactionalProducer(kafka: Kafka): Producer {
+  return kafka.producer({ transactionalId: uniqueName('direct-txn'), idempotent: true, maxInFlightRequests: 1, retry: TRANSACTION_RETRY });
+}
+
+/** Counts the requests a kafkajs client sends, by kafkajs' api name (FindCoordinator is "GroupCoordinator"). */
+export function requestCounter(client: Producer | Admin): (apiName: string) => number {
+  const counts = new Map<string, number>();
+  const instrumented = client as Pick<Producer, 'on' | 'events'>;
+  instrumented.on(instrumented.events.REQUEST, ({ payload }: { payload: { apiName: string } }) => {
+    counts.set(payload.apiName, (counts.get(payload.apiName) ?? 0) + 1);
+  });
+  return (apiName) => counts.get(apiName) ?? 0;
+}
+
+/**
+ * Creates the consumer group by a plain offset commit. A group Punctual commits to always exists
+ * (its nodes are members); a brand-new group id is refused with NOT_COORDINATOR on its first
+ * TxnOffsetCommit.
+ */
+export async function createGroup(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '0' }] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Back-to-back transactions shaped like Punctual's: a record, the input offset, commit. Record i has value `v<i>` and commits offset i + 1. */
+export async function transactions(producer: Producer, topic: string, groupId: string, count: number, first = 0): Promise<void> {
+  for (let i = first; i < first + count; i++) {
+    const transaction = await producer.transaction();
+    await transaction.send({ topic, messages: [{ key: 'k', value: `v${i}` }] });
+    await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: 0, offset: String(i + 1) }] }] });
+    await transaction.commit();
+  }
+}
