@@ -1,16 +1,12 @@
 /** Kafka helpers of the benchmark: topics, a fast definitions feed, committed-offset totals. */
 import type { KafkaPort, OutgoingRecord } from '../kafka/port';
-import { waitFor } from '../util/wait-for';
 
 /** A target topic whose records carry the broker's append time, so append lateness can be read off. */
 export async function createAppendTimeTopic(port: KafkaPort, topic: string, partitions = 12): Promise<void> {
   const admin = port.createAdmin();
   await admin.connect();
   try {
-    // kafkajs' wait for the new partitions' leaders sometimes gives up on a broker that just started
-    // (UNKNOWN_TOPIC_OR_PARTITION): the topic was created all the same, so wait until it is described.
-    await admin.createTopics([{ topic, partitions, replicationFactor: -1, config: { 'message.timestamp.type': 'LogAppendTime' } }]).catch(() => undefined);
-    await waitFor(`topic ${topic}`, async () => (await admin.describeTopics([topic])).length === 1, { timeoutMs: 30_000, intervalMs: 200 });
+    await admin.createTopics([{ topic, partitions, replicationFactor: -1, config: { 'message.timestamp.type': 'LogAppendTime' } }]);
   } finally {
     await admin.close();
   }
@@ -19,13 +15,17 @@ export async function createAppendTimeTopic(port: KafkaPort, topic: string, part
 const CHUNK = 5_000;
 const IN_FLIGHT = 4;
 
-/** Writes `count` definitions (acks=all), a few chunks in flight at once. `body(i)` makes the i-th. */
+/**
+ * Writes `count` definitions (acks=all), a few chunks in flight at once. `body(i)` makes the i-th.
+ * Each lane has its own producer: kafkajs' idempotent producer can answer a retry with
+ * OUT_OF_ORDER_SEQUENCE_NUMBER when sends of one producer overlap (seen once in a full run).
+ */
 export async function produceDefinitions(port: KafkaPort, topic: string, count: number, body: (i: number) => Record<string, unknown>): Promise<void> {
-  const producer = port.createProducer();
-  await producer.connect();
-  try {
-    let next = 0;
-    const lane = async (): Promise<void> => {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    const producer = port.createProducer();
+    await producer.connect();
+    try {
       while (next < count) {
         const from = next;
         next = Math.min(count, next + CHUNK);
@@ -36,11 +36,11 @@ export async function produceDefinitions(port: KafkaPort, topic: string, count: 
         }
         await producer.send(records);
       }
-    };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-  } finally {
-    await producer.close();
-  }
+    } finally {
+      await producer.close();
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
 }
 
 /** Sum over a topic's partitions of a group's committed offsets (records consumed and committed). */

@@ -124,7 +124,13 @@ export class KafkajsDurableProducer implements Producer {
 
   constructor(kafka: Kafka) {
     // Bounded retries: a caller waiting on acks=all (an HTTP client) gets an answer within seconds.
-    this.producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 3_000 } });
+    // One request in flight, as kafkajs' idempotent producer needs to keep its sequence numbers in order.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 3_000 },
+    });
   }
 
   async connect(): Promise<void> {
