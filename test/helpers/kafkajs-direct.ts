@@ -1,7 +1,8 @@
 /** Helpers for the tests that drive kafkajs directly, to prove what Punctual changes inside it. */
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import type { KafkaPort } from '../../src/kafka/port';
 import { TRANSACTION_RETRY } from '../../src/kafka/kafkajs/producers';
-import { testBrokers, uniqueName } from './kafka';
+import { createTopic, readCommitted, testBrokers, testPort, uniqueName } from './kafka';
 
 export function directKafka(clientId: string): Kafka {
   return new Kafka({ clientId, brokers: testBrokers(), logLevel: logLevel.NOTHING });
@@ -20,6 +21,30 @@ export function requestCounter(client: Producer | Admin): (apiName: string) => n
     counts.set(payload.apiName, (counts.get(payload.apiName) ?? 0) + 1);
   });
   return (apiName) => counts.get(apiName) ?? 0;
+}
+
+/** A one-partition topic, its consumer group, and a transactional producer (not connected yet) whose requests are counted. */
+export async function transactionalSetup(kafka: Kafka, prefix: string): Promise<{ port: KafkaPort; topic: string; groupId: string; producer: Producer; requests: (apiName: string) => number }> {
+  const port = testPort();
+  const topic = uniqueName(prefix);
+  const groupId = uniqueName(`${prefix}-group`);
+  await createTopic(port, topic);
+  await createGroup(kafka, groupId, topic);
+  const producer = transactionalProducer(kafka);
+  return { port, topic, groupId, producer, requests: requestCounter(producer) };
+}
+
+/** The `count` records `transactions` wrote are committed in order, and so is the group's offset after the last. */
+export async function expectCommitted(port: KafkaPort, topic: string, groupId: string, count: number): Promise<void> {
+  const records = await readCommitted(port, topic, count);
+  expect(records.map((record) => record.value?.toString())).toEqual(Array.from({ length: count }, (_, i) => `v${i}`));
+  const admin = port.createAdmin();
+  await admin.connect();
+  try {
+    expect(await admin.fetchCommittedOffsets(groupId, topic)).toEqual([{ topic, partition: 0, offset: count }]);
+  } finally {
+    await admin.close();
+  }
 }
 
 /**

@@ -5,21 +5,13 @@
  * and every transaction still commits its record and offset.
  */
 import { installConcurrentTransactionsWait } from '../../src/kafka/kafkajs/concurrent-transactions';
-import { createTopic, readCommitted, testPort, uniqueName } from '../helpers/kafka';
-import { createGroup, directKafka, requestCounter, transactionalProducer, transactions } from '../helpers/kafkajs-direct';
+import { directKafka, expectCommitted, transactionalSetup, transactions } from '../helpers/kafkajs-direct';
 
 const COUNT = 100;
 
 test('back-to-back transactions wait out CONCURRENT_TRANSACTIONS without metadata refreshes, and all commit', async () => {
   expect(installConcurrentTransactionsWait()).toBe(true);
-  const port = testPort();
-  const kafka = directKafka('concurrent-transactions-test');
-  const topic = uniqueName('b2b');
-  const groupId = uniqueName('b2b-group');
-  await createTopic(port, topic);
-  await createGroup(kafka, groupId, topic);
-  const producer = transactionalProducer(kafka);
-  const requests = requestCounter(producer);
+  const { port, topic, groupId, producer, requests } = await transactionalSetup(directKafka('concurrent-transactions-test'), 'b2b');
   await producer.connect();
   try {
     const metadataBefore = requests('Metadata');
@@ -31,13 +23,5 @@ test('back-to-back transactions wait out CONCURRENT_TRANSACTIONS without metadat
   } finally {
     await producer.disconnect();
   }
-  const records = await readCommitted(port, topic, COUNT);
-  expect(records.map((record) => record.value?.toString())).toEqual(Array.from({ length: COUNT }, (_, i) => `v${i}`));
-  const admin = port.createAdmin();
-  await admin.connect();
-  try {
-    expect(await admin.fetchCommittedOffsets(groupId, topic)).toEqual([{ topic, partition: 0, offset: COUNT }]);
-  } finally {
-    await admin.close();
-  }
+  await expectCommitted(port, topic, groupId, COUNT);
 });

@@ -5,8 +5,8 @@
  * consumers) are left alone.
  */
 import { installCoordinatorCache, COORDINATOR_CACHE_MS } from '../../src/kafka/kafkajs/coordinator-cache';
-import { createTopic, readCommitted, testPort, uniqueName } from '../helpers/kafka';
-import { createGroup, directKafka, requestCounter, transactionalProducer, transactions } from '../helpers/kafkajs-direct';
+import { uniqueName } from '../helpers/kafka';
+import { directKafka, expectCommitted, requestCounter, transactionalSetup, transactions } from '../helpers/kafkajs-direct';
 import { sleep } from '../../src/util/sleep';
 
 const kafka = directKafka('coordinator-cache-test');
@@ -16,13 +16,7 @@ beforeAll(() => {
 });
 
 test('a transactional producer looks its coordinators up once per expiry, and its transactions commit records and offsets', async () => {
-  const port = testPort();
-  const topic = uniqueName('coord');
-  const groupId = uniqueName('coord-group');
-  await createTopic(port, topic);
-  await createGroup(kafka, groupId, topic);
-  const producer = transactionalProducer(kafka);
-  const requests = requestCounter(producer);
+  const { port, topic, groupId, producer, requests } = await transactionalSetup(kafka, 'coord');
   const lookups = (): number => requests('GroupCoordinator');
   await producer.connect();
   try {
@@ -40,15 +34,7 @@ test('a transactional producer looks its coordinators up once per expiry, and it
   } finally {
     await producer.disconnect();
   }
-  const records = await readCommitted(port, topic, 11);
-  expect(records.map((record) => record.value?.toString())).toEqual(Array.from({ length: 11 }, (_, i) => `v${i}`));
-  const admin = port.createAdmin();
-  await admin.connect();
-  try {
-    expect(await admin.fetchCommittedOffsets(groupId, topic)).toEqual([{ topic, partition: 0, offset: 11 }]);
-  } finally {
-    await admin.close();
-  }
+  await expectCommitted(port, topic, groupId, 11);
 });
 
 test('an admin client, which never looks up a transaction coordinator, keeps asking every time', async () => {

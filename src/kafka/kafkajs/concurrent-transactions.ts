@@ -8,38 +8,31 @@
  * every 8 ms, as the Java client does with its own short backoff for this error, and kafkajs sees
  * the refusal only if the coordinator is still busy after MAX_WAIT_MS.
  *
- * kafkajs has no hook for this, so the method is wrapped on its Broker class (kafkajs 2.2.4, pinned).
+ * kafkajs has no hook for this, so the method is wrapped on its Broker class (kafkajs-internals.ts).
  */
 import { sleep } from '../../util/sleep';
+import { wrapKafkajsMethod } from './kafkajs-internals';
 
-interface BrokerPrototype {
-  addPartitionsToTxn(request: unknown): Promise<unknown>;
-}
+/** kafkajs' internal Broker#addPartitionsToTxn. */
+type AddPartitions = (this: object, request: unknown) => Promise<unknown>;
 
 const MAX_WAIT_MS = 2_000;
 const LONGEST_STEP_MS = 8;
 
-let installed = false;
-
 /** Wraps kafkajs' AddPartitionsToTxn once per process; returns false when kafkajs' internals are not as expected. */
 export function installConcurrentTransactionsWait(): boolean {
-  if (installed) return true;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Broker = require('kafkajs/src/broker') as { prototype?: Partial<BrokerPrototype> };
-  const addPartitions = Broker.prototype?.addPartitionsToTxn;
-  if (typeof addPartitions !== 'function' || !Broker.prototype) return false;
-  Broker.prototype.addPartitionsToTxn = async function (this: object, request) {
-    const deadline = Date.now() + MAX_WAIT_MS;
-    for (let step = 1; ; step = Math.min(step * 2, LONGEST_STEP_MS)) {
-      try {
-        return await addPartitions.call(this, request);
-      } catch (error) {
-        const concurrent = (error as { type?: unknown } | null)?.type === 'CONCURRENT_TRANSACTIONS';
-        if (!concurrent || Date.now() + step > deadline) throw error;
-        await sleep(step);
+  return wrapKafkajsMethod<AddPartitions>('kafkajs/src/broker', 'addPartitionsToTxn', (addPartitions) =>
+    async function (this: object, request) {
+      const deadline = Date.now() + MAX_WAIT_MS;
+      for (let step = 1; ; step = Math.min(step * 2, LONGEST_STEP_MS)) {
+        try {
+          return await addPartitions.call(this, request);
+        } catch (error) {
+          const concurrent = (error as { type?: unknown } | null)?.type === 'CONCURRENT_TRANSACTIONS';
+          if (!concurrent || Date.now() + step > deadline) throw error;
+          await sleep(step);
+        }
       }
-    }
-  };
-  installed = true;
-  return true;
+    },
+  );
 }

@@ -7,15 +7,15 @@
  * never correctness: a broker that is not the coordinator refuses the request (NOT_COORDINATOR)
  * and kafkajs retries it.
  *
- * kafkajs has no hook for this, so the method is wrapped on its Cluster class (kafkajs 2.2.4, the
- * last release, pinned). Only clusters that have looked up a transaction coordinator use the
- * cache, so consumers and admins keep kafkajs' own behaviour.
+ * kafkajs has no hook for this, so the method is wrapped on its Cluster class (kafkajs-internals.ts).
+ * Only clusters that have looked up a transaction coordinator use the cache, so consumers and
+ * admins keep kafkajs' own behaviour.
  */
 
-/** The part of kafkajs' internal Cluster class this module touches. */
-interface ClusterPrototype {
-  findGroupCoordinatorMetadata(request: { groupId: string; coordinatorType?: number }): Promise<unknown>;
-}
+import { wrapKafkajsMethod } from './kafkajs-internals';
+
+/** kafkajs' internal Cluster#findGroupCoordinatorMetadata. */
+type LookUp = (this: object, request: { groupId: string; coordinatorType?: number }) => Promise<unknown>;
 
 /** kafkajs' COORDINATOR_TYPES.TRANSACTION. */
 const TRANSACTION_COORDINATOR = 1;
@@ -28,26 +28,20 @@ interface Remembered {
 }
 
 const transactionalClusters = new WeakMap<object, Map<string, Remembered>>();
-let installed = false;
 
 /** Wraps kafkajs' coordinator lookup once per process; returns false when kafkajs' internals are not as expected. */
 export function installCoordinatorCache(): boolean {
-  if (installed) return true;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Cluster = require('kafkajs/src/cluster') as { prototype?: Partial<ClusterPrototype> };
-  const lookUp = Cluster.prototype?.findGroupCoordinatorMetadata;
-  if (typeof lookUp !== 'function' || !Cluster.prototype) return false;
-  Cluster.prototype.findGroupCoordinatorMetadata = async function (this: object, request) {
-    let cache = transactionalClusters.get(this);
-    if (!cache && request.coordinatorType === TRANSACTION_COORDINATOR) transactionalClusters.set(this, (cache = new Map()));
-    if (!cache) return lookUp.call(this, request);
-    const key = `${request.coordinatorType ?? 0}:${request.groupId}`;
-    const remembered = cache.get(key);
-    if (remembered && remembered.expiresAt > Date.now()) return remembered.answer;
-    const answer = await lookUp.call(this, request);
-    cache.set(key, { answer, expiresAt: Date.now() + COORDINATOR_CACHE_MS });
-    return answer;
-  };
-  installed = true;
-  return true;
+  return wrapKafkajsMethod<LookUp>('kafkajs/src/cluster', 'findGroupCoordinatorMetadata', (lookUp) =>
+    async function (this: object, request) {
+      let cache = transactionalClusters.get(this);
+      if (!cache && request.coordinatorType === TRANSACTION_COORDINATOR) transactionalClusters.set(this, (cache = new Map()));
+      if (!cache) return lookUp.call(this, request);
+      const key = `${request.coordinatorType ?? 0}:${request.groupId}`;
+      const remembered = cache.get(key);
+      if (remembered && remembered.expiresAt > Date.now()) return remembered.answer;
+      const answer = await lookUp.call(this, request);
+      cache.set(key, { answer, expiresAt: Date.now() + COORDINATOR_CACHE_MS });
+      return answer;
+    },
+  );
 }
