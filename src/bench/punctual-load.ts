@@ -31,7 +31,7 @@ export async function runPunctualLoad(target: PunctualTarget, rate: number, seco
   await reader.start();
   try {
     // Lead time for producing and ingesting the definitions before the first is due.
-    const firstDueAt = Date.now() + 3_000 + Math.ceil(rate / 8);
+    const firstDueAt = Date.now() + 2_000 + Math.ceil(rate / 8);
     const end = new Date(firstDueAt + seconds * PERIOD_MS).toISOString();
     await produceDefinitions(port, target.definitionsTopic, rate, (i) => ({
       host,
