@@ -41,7 +41,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     } else throw new Error(`${flag} ${value ?? ''}: not understood; ${USAGE}`);
   }
   return quick
-    ? { mode: 'quick', runs, only, rawRecords: 300_000, latenessRates: [1_000, 10_000], loadSeconds: 3, rampRates: [1_000, 10_000, 20_000, 30_000, 40_000], ingestDefinitions: 100_000, pending: 1_000_000, largePending: undefined }
+    ? { mode: 'quick', runs, only, rawRecords: 300_000, latenessRates: [1_000, 10_000], loadSeconds: 3, rampRates: [1_000, 5_000, 10_000, 20_000, 30_000, 40_000], ingestDefinitions: 100_000, pending: 1_000_000, largePending: undefined }
     : {
         mode: 'full',
         runs,
