@@ -50,6 +50,40 @@ test('a record produced with acks=all is consumed with its key, value and header
   expect(record?.headers).toEqual({ 'x-test': 'yes' });
 });
 
+test('many overlapping sends on one durable producer (the REST write path) each land once, every send as one ordered batch', async () => {
+  const topic = uniqueName('overlap');
+  await createTopic(port, topic, 3);
+  const producer = port.createProducer();
+  await producer.connect();
+  const calls = 300;
+  const perCall = 4;
+  try {
+    // Every call starts before any has been answered, as concurrent HTTP requests would.
+    const sends = Array.from({ length: calls }, (_, call) =>
+      producer.send(Array.from({ length: perCall }, (__, i) => ({ topic, key: `k${call}`, value: `${call}.${i}` }))),
+    );
+    await Promise.all(sends);
+  } finally {
+    await producer.close();
+  }
+
+  const records = await readCommitted(port, topic, calls * perCall);
+  expect(new Set(records.map(valueOf)).size).toBe(calls * perCall);
+  // One send's records share a key, hence a partition: they must sit there in order, next to each other.
+  const byCall = new Map<string, { offsets: number[]; values: string[] }>();
+  for (const record of records) {
+    const entry = byCall.get(record.key?.toString() ?? '') ?? { offsets: [], values: [] };
+    entry.offsets.push(record.offset);
+    entry.values.push(valueOf(record));
+    byCall.set(record.key?.toString() ?? '', entry);
+  }
+  expect(byCall.size).toBe(calls);
+  for (const [key, { offsets, values }] of byCall) {
+    expect(values).toEqual(Array.from({ length: perCall }, (_, i) => `${key.slice(1)}.${i}`));
+    expect(offsets).toEqual(Array.from({ length: perCall }, (_, i) => (offsets[0] ?? -1) + i));
+  }
+});
+
 test('two members of one group split the partitions of a topic between them', async () => {
   const topic = uniqueName('split');
   const groupId = uniqueName('group');
