@@ -61,7 +61,7 @@ export class LocalKafka {
     let planned: (KraftNode & { dir: string })[];
     try {
       planned = await planNodes(root, count, options.port);
-      const clusterId = randomBytes(16).toString('base64url');
+      const clusterId = newClusterId();
       await Promise.all(planned.map((node) => formatStorage(libs, node, planned, clusterId)));
     } catch (error) {
       await rm(root, { recursive: true, force: true });
@@ -122,6 +122,18 @@ async function planNodes(root: string, count: number, firstPort: number | undefi
     nodes.push({ nodeId: i + 1, brokerPort, controllerPort: await freePort(), logDir: path.join(dir, 'data'), dir });
   }
   return nodes;
+}
+
+/**
+ * A random cluster id as Kafka writes them (16 bytes, base64url). Like Kafka's own Uuid.randomUuid(),
+ * never one starting with "-": kafka-storage would read it as an option (1 in 64 ids did, and
+ * formatting failed with "argument --cluster-id/-t: expected one argument").
+ */
+export function newClusterId(random: () => Buffer = () => randomBytes(16)): string {
+  for (;;) {
+    const id = random().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 async function formatStorage(libs: string, node: KraftNode & { dir: string }, cluster: KraftNode[], clusterId: string): Promise<void> {
