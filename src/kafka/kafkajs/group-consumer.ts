@@ -41,6 +41,10 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       readUncommitted: false,
       allowAutoTopicCreation: false,
       partitionAssigners: [stickyAssigner(() => this.ownership, options.advertisedAddress)],
+      // kafkajs restarts a crashed consumer, even one that crashed while disconnecting (its broker
+      // gone): the restart then retries connections forever and keeps the process alive.
+      // retries: 5 is kafkajs' own consumer default, which a retry option would otherwise replace.
+      retry: { retries: 5, restartOnFailure: async () => !this.stopping },
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.enqueue(() => this.applyAssignment(event.payload.memberId, event.payload.memberAssignment));
