@@ -127,7 +127,7 @@ async function planNodes(root: string, count: number, firstPort: number | undefi
 /**
  * A random cluster id as Kafka writes them (16 bytes, base64url). Like Kafka's own Uuid.randomUuid(),
  * never one starting with "-" (1 random id in 64 does): kafka-storage would read it as an option, and
- * formatting failed with "argument --cluster-id/-t: expected one argument").
+ * formatting failed with "argument --cluster-id/-t: expected one argument".
  */
 export function newClusterId(random: () => Buffer = () => randomBytes(16)): string {
   for (;;) {
