@@ -72,10 +72,11 @@ test('many overlapping sends on one durable producer (the REST write path) each 
   // One send's records share a key, hence a partition: they must sit there in order, next to each other.
   const byCall = new Map<string, { offsets: number[]; values: string[] }>();
   for (const record of records) {
-    const entry = byCall.get(record.key?.toString() ?? '') ?? { offsets: [], values: [] };
+    const key = record.key?.toString() ?? '';
+    const entry = byCall.get(key) ?? { offsets: [], values: [] };
     entry.offsets.push(record.offset);
     entry.values.push(valueOf(record));
-    byCall.set(record.key?.toString() ?? '', entry);
+    byCall.set(key, entry);
   }
   expect(byCall.size).toBe(calls);
   for (const [key, { offsets, values }] of byCall) {
