@@ -124,7 +124,8 @@ export class KafkajsDurableProducer implements Producer {
 
   constructor(kafka: Kafka) {
     // Bounded retries: a caller waiting on acks=all (an HTTP client) gets an answer within seconds.
-    // One request in flight, as kafkajs' idempotent producer needs to keep its sequence numbers in order.
+    // One request in flight: overlapping sends of one idempotent kafkajs producer once ended in
+    // OUT_OF_ORDER_SEQUENCE_NUMBER (the bench's feed, not reproduced since); this keeps them in sequence.
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
