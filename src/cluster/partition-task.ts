@@ -11,6 +11,10 @@
  * every state changed since the last commit, and the input offset. Fires commit at once; ingest-only
  * work waits up to the commit interval. Only after Kafka commits are the states written to the store,
  * atomically with the checkpoint, so the store never holds what Kafka does not.
+ *
+ * A transaction that fails is never assumed to have failed: its commit may have reached the
+ * coordinator. The task then rebuilds itself from the changelog as a new owner would, and applies
+ * again the definitions records it read after the input position the changelog recorded.
  */
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
@@ -27,7 +31,7 @@ import { TransactionFailedError } from '../kafka/errors';
 import type { IncomingRecord, KafkaPort, OutgoingRecord, TopicPartition, TransactionalProducer } from '../kafka/port';
 import type { Logger } from '../log/logger';
 import { noTaskMetrics, type TaskMetrics } from '../metrics/metrics';
-import { changelogRecord } from '../store/changelog-codec';
+import { changelogRecord, inputPositionRecord } from '../store/changelog-codec';
 import type { ScheduleState } from '../store/schedule-state';
 import { ScheduleStore, storeWriteOf, type DueEntry, type LevelDatabase } from '../store/schedule-store';
 import { restoreStore, type RestoreResult } from './restore';
@@ -92,6 +96,8 @@ export class PartitionTask {
   private readonly overlay = new Map<ScheduleId, ScheduleState | null>();
   private producer: TransactionalProducer;
   private deadLetters: OutgoingRecord[] = [];
+  /** Definitions records applied since the last commit: applied again when a failed transaction makes the task rebuild. */
+  private uncommittedInput: IncomingRecord[] = [];
   private nextOffset: number | undefined;
   private committedOffset: number | undefined;
   /** When uncommitted ingest work must be committed at the latest. */
@@ -99,6 +105,8 @@ export class PartitionTask {
   private exclusive: Promise<void> = Promise.resolve();
   private commitRunning = false;
   private commitAgain = false;
+  /** Set while the group membership is in doubt: no transaction begins. */
+  private held = false;
   private cancelWake: CancelTimer | undefined;
   private readonly metrics: TaskMetrics;
 
@@ -120,41 +128,34 @@ export class PartitionTask {
     try {
       await this.producer.connect();
       await this.store.open();
-      this.stats.restore = await restoreStore({
-        store: this.store,
-        producer: this.producer,
-        port: this.options.port,
-        changelog: this.changelog,
-        owner: transactionalIdFor(this.options.groupId, this.options.input),
-        clock: this.options.clock,
-        logger: this.logger,
-      });
-      const { wiped, durationMs, records } = this.stats.restore;
-      this.metrics.restored(wiped ? 'full' : 'checkpoint', durationMs / 1000, records);
+      await this.restore();
     } catch (error) {
       if (error instanceof TransactionFailedError && error.fenced) this.lifecycle.transition('fenced');
       throw error;
     }
-    const now = this.options.clock.now();
-    this.remember(await this.store.promote(now));
-    this.remember(await this.store.memoryEntries());
+    await this.loadDue();
     this.lifecycle.transition('running');
     this.logger.info('partition task running', { schedules: this.store.scheduleCount() });
     this.requestCommit();
   }
 
   ingest(records: IncomingRecord[]): Promise<void> {
-    return this.serially(async () => {
-      // One store read for the whole batch instead of one per record.
-      const ids = [...new Set(records.map((record) => record.key?.toString('utf8') ?? ''))].filter((id) => id !== '' && !this.overlay.has(id));
-      const stored = await this.store.getMany(ids);
-      const known = (id: ScheduleId): ScheduleState | undefined => (this.overlay.has(id) ? (this.overlay.get(id) ?? undefined) : stored.get(id));
-      for (const record of records) await this.apply(record, known);
-      if (!this.hasUncommittedIngest()) return;
-      const now = this.options.clock.now();
-      // A large backlog commits at once: transactions stay small, and so does the overlay in memory.
-      this.ingestDeadline = this.overlay.size >= MAX_UNCOMMITTED_STATES ? now : (this.ingestDeadline ?? now + this.options.commitIntervalMs);
-    }).then(() => this.rearm());
+    return this.serially(() => this.applyRecords(records)).then(() => this.rearm());
+  }
+
+  /**
+   * Stops beginning transactions (an open one still finishes) until resume(): the node's group
+   * membership is in doubt, so the partition may already belong to another node.
+   */
+  hold(): void {
+    this.held = true;
+    this.disarm();
+  }
+
+  resume(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.requestCommit();
   }
 
   /** A schedule's state as this task has applied it (committed or not yet). */
@@ -196,13 +197,51 @@ export class PartitionTask {
     this.logger.info('partition task closed', { ...this.stats, restore: undefined });
   }
 
+  /** Restores the store up to the changelog's end; ingest resumes at the input position it recorded. */
+  private async restore(): Promise<void> {
+    this.stats.restore = await restoreStore({
+      store: this.store,
+      producer: this.producer,
+      port: this.options.port,
+      changelog: this.changelog,
+      owner: transactionalIdFor(this.options.groupId, this.options.input),
+      clock: this.options.clock,
+      logger: this.logger,
+    });
+    const { wiped, durationMs, records, inputOffset } = this.stats.restore;
+    this.metrics.restored(wiped ? 'full' : 'checkpoint', durationMs / 1000, records);
+    this.nextOffset = inputOffset;
+    this.committedOffset = inputOffset;
+  }
+
+  /** Loads the occurrences due in the next seconds into the wake list. */
+  private async loadDue(): Promise<void> {
+    const now = this.options.clock.now();
+    this.remember(await this.store.promote(now));
+    this.remember(await this.store.memoryEntries());
+  }
+
+  private async applyRecords(records: IncomingRecord[]): Promise<void> {
+    // One store read for the whole batch instead of one per record.
+    const ids = [...new Set(records.map((record) => record.key?.toString('utf8') ?? ''))].filter((id) => id !== '' && !this.overlay.has(id));
+    const stored = await this.store.getMany(ids);
+    const known = (id: ScheduleId): ScheduleState | undefined => (this.overlay.has(id) ? (this.overlay.get(id) ?? undefined) : stored.get(id));
+    for (const record of records) await this.apply(record, known);
+    if (!this.hasUncommittedIngest()) return;
+    const now = this.options.clock.now();
+    // A large backlog commits at once: transactions stay small, and so does the overlay in memory.
+    this.ingestDeadline = this.overlay.size >= MAX_UNCOMMITTED_STATES ? now : (this.ingestDeadline ?? now + this.options.commitIntervalMs);
+  }
+
   /** `known` answers for every id of the batch: the overlay first, then what the store held. */
   private async apply(record: IncomingRecord, known: (id: ScheduleId) => ScheduleState | undefined): Promise<void> {
-    // After a rebalance the consumer re-reads from the committed offset; what was applied here is skipped.
+    // Records below the committed input position were applied already: the consumer may start
+    // before it (after a rebalance it resumes from the group's committed offset).
     if (this.nextOffset !== undefined && record.offset < this.nextOffset) return;
-    // The consumer resumes at the committed offset, so the first record shows where that is.
+    // Without a recorded position the consumer resumes at the committed offset, so the first record shows where that is.
     this.committedOffset ??= record.offset;
     this.nextOffset = record.offset + 1;
+    this.uncommittedInput.push(record);
     const command = decodeDefinition(record, this.options.maxDefinitionBytes);
     if (command.kind === 'invalid') return this.reject(record, command.reason);
     if (command.kind === 'delete') {
@@ -254,7 +293,7 @@ export class PartitionTask {
   }
 
   private requestCommit(): void {
-    if (!this.lifecycle.is('running')) return;
+    if (!this.lifecycle.is('running') || this.held) return;
     if (this.commitRunning) {
       this.commitAgain = true;
       return;
@@ -264,7 +303,7 @@ export class PartitionTask {
       do {
         this.commitAgain = false;
         await this.commitOnce();
-      } while (this.commitAgain && this.lifecycle.is('running'));
+      } while (this.commitAgain && this.lifecycle.is('running') && !this.held);
     })
       .catch((error: unknown) => this.logger.error('commit loop failed', { error }))
       .finally(() => {
@@ -285,6 +324,7 @@ export class PartitionTask {
     const offset = this.nextOffset;
     const offsetChanged = offset !== undefined && offset !== this.committedOffset;
     const changelog = [...changes].map(([id, state]) => changelogRecord(this.changelog.topic, this.changelog.partition, id, state));
+    if (offsetChanged) changelog.push(inputPositionRecord(this.changelog.topic, this.changelog.partition, offset));
     let changelogOffset: number | undefined;
     const begun = this.options.clock.now();
     try {
@@ -297,12 +337,6 @@ export class PartitionTask {
       const first = metadata.find((m) => m.topic === this.changelog.topic && m.partition === this.changelog.partition)?.offset;
       changelogOffset = first === undefined ? undefined : first + changelog.length;
     } catch (error) {
-      this.deadLetters.unshift(...deadLetters);
-      // The fires did not happen: their schedules stay due.
-      for (const id of fired.changes.keys()) {
-        const state = await this.read(id);
-        if (state?.nextDueAt != null) this.wakeList.push(state.nextDueAt, id);
-      }
       await this.recover(error);
       return;
     }
@@ -313,10 +347,15 @@ export class PartitionTask {
     this.metrics.missed(partition, fired.missed);
     this.metrics.deadLettered(partition, deadLetters.length);
     const split = storeWriteOf(changes);
-    const checkpoint = changelogOffset === undefined ? undefined : { changelogTopic: this.changelog.topic, changelogPartition: this.changelog.partition, changelogOffset };
+    this.committedOffset = offsetChanged ? offset : this.committedOffset;
+    const inputOffset = this.committedOffset;
+    const checkpoint =
+      changelogOffset === undefined
+        ? undefined
+        : { changelogTopic: this.changelog.topic, changelogPartition: this.changelog.partition, changelogOffset, ...(inputOffset === undefined ? {} : { inputOffset }) };
     this.remember(await this.store.apply({ ...split, ...(checkpoint ? { checkpoint } : {}) }, now));
     this.overlay.clear();
-    this.committedOffset = offsetChanged ? offset : this.committedOffset;
+    this.uncommittedInput = [];
     this.ingestDeadline = undefined;
     this.stats.fired += fired.events.length;
     this.stats.missed += fired.missed;
@@ -371,7 +410,7 @@ export class PartitionTask {
 
   /** Arms one timer for the earliest of: a due occurrence, a bucket opening, the ingest deadline. */
   private async rearm(): Promise<void> {
-    if (!this.lifecycle.is('running')) return;
+    if (!this.lifecycle.is('running') || this.held) return;
     let nextOpen: number | undefined;
     try {
       nextOpen = await this.store.nextOpenTime();
@@ -381,7 +420,7 @@ export class PartitionTask {
       return;
     }
     const candidates = [this.wakeList.peekKey(), this.ingestDeadline, nextOpen].filter((t): t is number => t !== undefined);
-    if (candidates.length === 0 || !this.lifecycle.is('running')) return;
+    if (candidates.length === 0 || !this.lifecycle.is('running') || this.held) return;
     const at = Math.min(...candidates);
     this.disarm();
     this.cancelWake = this.options.clock.setTimer(at - this.options.clock.now(), () => {
@@ -402,25 +441,55 @@ export class PartitionTask {
     return run;
   }
 
-  /** A failed transaction's producer is never reused. A fenced task stops: its partition has a new owner. */
+  /**
+   * After a failed transaction nothing is assumed about its outcome: an EndTxn whose answer was lost
+   * may have committed. Its producer is never reused. A fenced task stops: its partition has a new
+   * owner. Otherwise a new producer registers the transactional.id, which makes the coordinator
+   * complete or abort what the old one left, and the task rebuilds from the changelog; until that
+   * succeeds it fires nothing.
+   */
   private async recover(error: unknown): Promise<void> {
-    const fenced = error instanceof TransactionFailedError && error.fenced;
-    this.metrics.transactionFailed(fenced);
-    this.logger.warn('transaction failed', { error, fenced });
-    await this.producer.close().catch((closeError: unknown) => this.logger.warn('producer close failed', { error: closeError }));
-    if (fenced) {
-      this.lifecycle.transition('fenced');
-      return;
+    for (let failure = error; ; ) {
+      const fenced = failure instanceof TransactionFailedError && failure.fenced;
+      this.metrics.transactionFailed(fenced);
+      this.logger.warn('transaction failed', { error: failure, fenced });
+      await this.producer.close().catch((closeError: unknown) => this.logger.warn('producer close failed', { error: closeError }));
+      if (fenced) {
+        this.lifecycle.transition('fenced');
+        return;
+      }
+      await new Promise((resolve) => this.options.clock.setTimer(RETRY_BACKOFF_MS, () => resolve(undefined)));
+      if (!this.lifecycle.is('running')) return;
+      this.producer = this.newProducer();
+      try {
+        await this.producer.connect();
+        await this.rebuild();
+        this.commitAgain = true;
+        return;
+      } catch (rebuildError) {
+        failure = rebuildError;
+      }
     }
-    await new Promise((resolve) => this.options.clock.setTimer(RETRY_BACKOFF_MS, () => resolve(undefined)));
-    if (!this.lifecycle.is('running')) return;
-    this.producer = this.newProducer();
-    try {
-      await this.producer.connect();
-      this.commitAgain = true;
-    } catch (connectError) {
-      await this.recover(connectError);
-    }
+  }
+
+  /**
+   * The task's state as a new owner would find it: the store restored up to a fresh barrier, the
+   * wake list reloaded from it, and the definitions records read since the recorded input position
+   * applied again. What the failed transaction held is in the changelog if it committed, and is
+   * applied again if it did not.
+   */
+  private async rebuild(): Promise<void> {
+    await this.restore();
+    const position = this.nextOffset;
+    const replay = this.uncommittedInput.filter((record) => position === undefined || record.offset >= position);
+    this.uncommittedInput = [];
+    this.overlay.clear();
+    this.deadLetters = [];
+    this.wakeList.clear();
+    this.ingestDeadline = undefined;
+    await this.loadDue();
+    if (replay.length > 0) await this.applyRecords(replay);
+    this.logger.info('partition task rebuilt from the changelog', { inputOffset: position, replayed: replay.length });
   }
 
   private newProducer(): TransactionalProducer {

@@ -62,6 +62,7 @@ export class PunctualNode {
         onAssigned: (partitions) => this.assign(partitions),
         onRevoked: (partitions) => this.revoke(partitions),
         onRecords: (batch) => this.deliver(batch.partition, batch.records),
+        onRejoining: () => this.hold(),
       },
     });
     await this.consumer.start();
@@ -116,6 +117,8 @@ export class PunctualNode {
 
   private async assign(partitions: TopicPartition[]): Promise<void> {
     await Promise.all(partitions.map((input) => this.startTask(input)));
+    // The join settled whatever was in doubt: the partitions still here are this node's.
+    for (const task of this.tasks.values()) task.resume();
     this.joined = true;
     this.metrics.rebalanced(this.tasks.size);
     this.logger.info('partitions assigned', { assigned: partitions.map((tp) => tp.partition), owned: this.ownedPartitions() });
@@ -170,6 +173,12 @@ export class PunctualNode {
       if (!this.consumer) throw new Error('no consumer to commit offsets with');
       await this.consumer.commitOffsets(offsets);
     });
+  }
+
+  /** The membership is in doubt: no task begins a transaction until the next assignment says what is still ours. */
+  private hold(): void {
+    for (const task of this.tasks.values()) task.hold();
+    this.logger.warn('partitions held until the group membership is confirmed', { owned: this.ownedPartitions() });
   }
 
   private async revoke(partitions: TopicPartition[]): Promise<void> {

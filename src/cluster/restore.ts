@@ -17,6 +17,8 @@ export interface RestoreResult {
   from: number;
   /** Offset of the barrier: every changelog record below it is now in the store. */
   until: number;
+  /** The next definitions offset to consume, as the last committed transaction recorded it; undefined before any. */
+  inputOffset: number | undefined;
   records: number;
   wiped: boolean;
   durationMs: number;
@@ -48,6 +50,7 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
   const from = trusted ? checkpoint.changelogOffset : 0;
 
   let records = 0;
+  let inputOffset = trusted ? checkpoint.inputOffset : undefined;
   await options.port.readPartition({
     ...changelog,
     fromOffset: from,
@@ -59,14 +62,16 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
           const entry = decodeChangelog(record);
           if (entry.kind === 'state') puts.set(entry.state.definition.id, entry.state);
           else if (entry.kind === 'tombstone') puts.set(entry.id, null);
+          else if (entry.kind === 'input-position') inputOffset = entry.inputOffset;
         }
         await store.apply(storeWriteOf(puts), clock.now());
       }
       records += batch.length;
     },
   });
-  await store.apply({ puts: [], deletes: [], checkpoint: { changelogTopic: changelog.topic, changelogPartition: changelog.partition, changelogOffset: until } }, clock.now());
-  const result = { from, until, records, wiped: !trusted, durationMs: clock.now() - started };
+  const restored = { changelogTopic: changelog.topic, changelogPartition: changelog.partition, changelogOffset: until };
+  await store.apply({ puts: [], deletes: [], checkpoint: inputOffset === undefined ? restored : { ...restored, inputOffset } }, clock.now());
+  const result = { from, until, inputOffset, records, wiped: !trusted, durationMs: clock.now() - started };
   options.logger.info('store restored', { ...result });
   return result;
 }

@@ -5,7 +5,7 @@
  * process that started it disappears (even by kill -9), so no broker outlives its owner. stop() ends
  * every JVM (SIGTERM, then SIGKILL after a grace period) and deletes the temporary data.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -33,6 +33,11 @@ interface RunningNode extends KraftNode {
   exited: Promise<number | null>;
 }
 
+interface Launch {
+  libs: string;
+  heapMb: number;
+}
+
 const STOP_GRACE_MS = 15_000;
 
 export class LocalKafka {
@@ -41,6 +46,7 @@ export class LocalKafka {
   private constructor(
     private readonly root: string,
     private readonly nodes: RunningNode[],
+    private readonly launchWith: Launch,
   ) {}
 
   /** `host:port,...` of every broker, for KAFKA_BROKERS. */
@@ -50,6 +56,32 @@ export class LocalKafka {
 
   get brokerPids(): number[] {
     return this.nodes.map((node) => node.process.pid ?? -1);
+  }
+
+  /** Broker node ids (1, 2, 3), as the cluster metadata names them. */
+  get nodeIds(): number[] {
+    return this.nodes.map((node) => node.nodeId);
+  }
+
+  /**
+   * Kills one broker's JVM with SIGKILL, as a machine failure would: no controlled shutdown, no
+   * leadership handed over. Resolves once the JVM is gone.
+   */
+  async killBroker(nodeId: number): Promise<void> {
+    const node = this.node(nodeId);
+    if (hasExited(node)) return;
+    // The watchdog notices its JVM is gone within a second and exits.
+    killJvm(node);
+    await node.exited;
+  }
+
+  /** Starts a killed broker again on its data directory and waits until the cluster has every broker. */
+  async restartBroker(nodeId: number, timeoutMs = 90_000): Promise<void> {
+    const index = this.nodes.findIndex((node) => node.nodeId === nodeId);
+    const node = this.node(nodeId);
+    if (!hasExited(node)) throw new Error(`Kafka node ${nodeId} is still running`);
+    this.nodes[index] = launch(this.launchWith.libs, node, this.launchWith.heapMb);
+    await this.waitUntilReady(timeoutMs);
   }
 
   static async start(options: LocalKafkaOptions = {}): Promise<LocalKafka> {
@@ -67,8 +99,9 @@ export class LocalKafka {
       await rm(root, { recursive: true, force: true });
       throw error;
     }
-    const nodes = planned.map((node) => launch(libs, node, options.heapMb ?? 512));
-    const kafka = new LocalKafka(root, nodes);
+    const heapMb = options.heapMb ?? 512;
+    const nodes = planned.map((node) => launch(libs, node, heapMb));
+    const kafka = new LocalKafka(root, nodes, { libs, heapMb });
     try {
       await kafka.waitUntilReady(options.startTimeoutMs ?? 90_000);
     } catch (error) {
@@ -87,6 +120,12 @@ export class LocalKafka {
   private async stopNodes(): Promise<void> {
     await Promise.all(this.nodes.map((node) => stopNode(node)));
     await rm(this.root, { recursive: true, force: true });
+  }
+
+  private node(nodeId: number): RunningNode {
+    const node = this.nodes.find((candidate) => candidate.nodeId === nodeId);
+    if (!node) throw new Error(`no Kafka node ${nodeId} (nodes: ${this.nodeIds.join(', ')})`);
+    return node;
   }
 
   private async waitUntilReady(timeoutMs: number): Promise<void> {
@@ -149,7 +188,7 @@ function launch(libs: string, node: KraftNode & { dir: string }, heapMb: number)
     '-cp', `'${libs}/*'`, 'kafka.Kafka', `'${path.join(node.dir, 'server.properties')}'`].join(' ');
   // The watchdog: run the JVM, end it on TERM/INT, and end it when the parent Node.js process is gone.
   const script = [
-    `${java} > '${path.join(node.dir, 'broker.log')}' 2>&1 &`,
+    `${java} >> '${path.join(node.dir, 'broker.log')}' 2>&1 &`,
     'jvm=$!',
     'trap \'kill -TERM $jvm 2>/dev/null; wait $jvm; exit 0\' TERM INT',
     `while kill -0 ${process.pid} 2>/dev/null && kill -0 $jvm 2>/dev/null; do sleep 1; done`,
@@ -174,10 +213,19 @@ async function stopNode(node: RunningNode): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The JVM is the watchdog shell's only child; pkill by parent pid reaches it. */
+/**
+ * The JVM is the watchdog shell's only child. It is killed first and synchronously: killed after the
+ * shell, it would belong to init and pkill by parent pid would no longer find it.
+ */
 function killHard(node: RunningNode): void {
-  if (node.process.pid !== undefined) spawn('pkill', ['-KILL', '-P', String(node.process.pid)], { stdio: 'ignore' });
+  killJvm(node);
   node.process.kill('SIGKILL');
+}
+
+function killJvm(node: RunningNode): void {
+  if (node.process.pid === undefined) return;
+  // pkill exits 1 when nothing matched (the JVM already gone).
+  spawnSync('pkill', ['-KILL', '-P', String(node.process.pid)], { stdio: 'ignore' });
 }
 
 function quietLogging(): string[] {

@@ -71,7 +71,11 @@ export interface TransactionalProducer {
   close(): Promise<void>;
 }
 
-/** An idempotent producer that resolves only when every in-sync replica has the record (acks=all). */
+/**
+ * A producer whose send resolves only when every in-sync replica has every record (acks=all). A send
+ * that fails may still have written some of its records. A send is retried whole with the timestamps
+ * of its first attempt, so a record written twice is the same record twice.
+ */
 export interface Producer {
   connect(): Promise<void>;
   send(records: OutgoingRecord[]): Promise<RecordMetadata[]>;
@@ -92,8 +96,8 @@ export interface RecordBatch {
  */
 export interface GroupListener {
   /**
-   * Called after every group join with the partitions newly owned (possibly none). Records of a
-   * partition arrive only after this resolves.
+   * Called after every group join with the partitions newly owned (possibly none), and with none when
+   * a heartbeat ends a doubt (see onRejoining). Records of a partition arrive only after this resolves.
    */
   onAssigned(partitions: TopicPartition[]): Promise<void>;
   /** Partitions this member no longer owns, or all of them when it leaves the group. */
@@ -103,6 +107,14 @@ export interface GroupListener {
    * membership alive inside long work.
    */
   onRecords(batch: RecordBatch, heartbeat: () => Promise<void>): Promise<void>;
+  /**
+   * The membership is in doubt and the owned partitions may already be another member's: a rebalance
+   * began, or no heartbeat succeeded for a whole session timeout (the coordinator may have evicted
+   * this member). The owner should start no new work on any partition until the next onAssigned
+   * (partitions kept are not assigned again) or onRevoked. A consumer that crashed revokes everything
+   * at once instead.
+   */
+  onRejoining?(): void;
 }
 
 export interface GroupConsumerOptions {

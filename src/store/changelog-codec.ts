@@ -1,7 +1,10 @@
 /**
  * Records of the changelog topic: key = schedule id, value = the schedule state as JSON, or a
- * tombstone when the schedule was deleted or finished. One more key per partition, the restore
- * barrier, marks where a new owner's restore ends (see cluster/restore.ts); it is never a schedule.
+ * tombstone when the schedule was deleted or finished. Two more keys per partition are never
+ * schedules: the restore barrier marks where a new owner's restore ends (see cluster/restore.ts), and
+ * the input position, written in every transaction that commits an input offset, says in the
+ * changelog itself which definitions offset the states reflect, so a restore knows where ingest
+ * resumes without asking the group coordinator.
  */
 import type { ScheduleId } from '../domain/definition';
 import type { IncomingRecord, OutgoingRecord } from '../kafka/port';
@@ -9,8 +12,13 @@ import type { ScheduleState } from './schedule-state';
 
 /** Not a schedule id: those always contain "/". */
 export const BARRIER_KEY = '__punctual_restore_barrier__';
+export const INPUT_POSITION_KEY = '__punctual_input_position__';
 
-export type ChangelogEntry = { kind: 'state'; state: ScheduleState } | { kind: 'tombstone'; id: ScheduleId } | { kind: 'barrier' };
+export type ChangelogEntry =
+  | { kind: 'state'; state: ScheduleState }
+  | { kind: 'tombstone'; id: ScheduleId }
+  | { kind: 'barrier' }
+  | { kind: 'input-position'; inputOffset: number };
 
 export function changelogRecord(topic: string, partition: number, id: ScheduleId, state: ScheduleState | null): OutgoingRecord {
   return { topic, partition, key: id, value: state === null ? null : JSON.stringify(state) };
@@ -20,9 +28,17 @@ export function barrierRecord(topic: string, partition: number, owner: string): 
   return { topic, partition, key: BARRIER_KEY, value: JSON.stringify({ owner }) };
 }
 
+/** `inputOffset` is the next definitions offset to consume, committed in the same transaction. */
+export function inputPositionRecord(topic: string, partition: number, inputOffset: number): OutgoingRecord {
+  return { topic, partition, key: INPUT_POSITION_KEY, value: JSON.stringify({ inputOffset }) };
+}
+
 export function decodeChangelog(record: IncomingRecord): ChangelogEntry {
   const key = record.key?.toString('utf8') ?? '';
   if (key === BARRIER_KEY) return { kind: 'barrier' };
+  if (key === INPUT_POSITION_KEY && record.value !== null) {
+    return { kind: 'input-position', inputOffset: (JSON.parse(record.value.toString('utf8')) as { inputOffset: number }).inputOffset };
+  }
   if (record.value === null) return { kind: 'tombstone', id: key };
   return { kind: 'state', state: JSON.parse(record.value.toString('utf8')) as ScheduleState };
 }

@@ -22,4 +22,6 @@ export interface Checkpoint {
   changelogTopic: string;
   changelogPartition: number;
   changelogOffset: number;
+  /** The next definitions offset to consume, as the changelog below changelogOffset last recorded it; absent before any. */
+  inputOffset?: number;
 }

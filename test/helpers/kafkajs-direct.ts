@@ -1,7 +1,7 @@
 /** Helpers for the tests that drive kafkajs directly, to prove what Punctual changes inside it. */
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { KafkaPort } from '../../src/kafka/port';
-import { TRANSACTION_RETRY } from '../../src/kafka/kafkajs/producers';
+import { transactionalProducerOptions } from '../../src/kafka/kafkajs/producers';
 import { createTopic, readCommitted, testBrokers, testPort, uniqueName } from './kafka';
 
 export function directKafka(clientId: string): Kafka {
@@ -10,7 +10,7 @@ export function directKafka(clientId: string): Kafka {
 
 /** A transactional producer configured as Punctual's (src/kafka/kafkajs/producers.ts). */
 export function transactionalProducer(kafka: Kafka): Producer {
-  return kafka.producer({ transactionalId: uniqueName('direct-txn'), idempotent: true, maxInFlightRequests: 1, retry: TRANSACTION_RETRY });
+  return kafka.producer(transactionalProducerOptions(uniqueName('direct-txn')));
 }
 
 /** Counts the requests a kafkajs client sends, by kafkajs' api name (FindCoordinator is "GroupCoordinator"). */

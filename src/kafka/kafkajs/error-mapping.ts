@@ -15,6 +15,19 @@ export function brokerErrorTypes(error: unknown): string[] {
   return types;
 }
 
+/**
+ * Whether a failed call may succeed when made again: kafkajs marks broker errors it considers
+ * transient (a leader moving, a connection refused) as retriable, at the error or down its cause chain.
+ */
+export function isRetriable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 10; depth++) {
+    if ((current as Error & { retriable?: unknown }).retriable === true) return true;
+    current = (current as Error & { originalError?: unknown }).originalError ?? current.cause;
+  }
+  return false;
+}
+
 export function transactionFailed(step: string, transactionalId: string, error: unknown): TransactionFailedError {
   const fenced = brokerErrorTypes(error).some((type) => FENCED_TYPES.has(type));
   const reason = error instanceof Error ? error.message : String(error);

@@ -7,6 +7,11 @@
  * partition are delivered only after its onAssigned resolved; records of different partitions are
  * delivered side by side. kafkajs never commits offsets here
  * (autoCommit off): the owner commits them inside its transactions.
+ *
+ * While the membership is in doubt the owner hears of it before the next join settles it: a
+ * rebalance that began, or a whole session timeout without a successful heartbeat, calls
+ * onRejoining; a crash of the kafkajs consumer revokes everything at once, since the restarted
+ * consumer joins as a new member.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../log/logger';
@@ -26,6 +31,11 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private queue: Promise<void> = Promise.resolve();
   private stopping = false;
   private readonly heartbeatIntervalMs: number;
+  private readonly sessionTimeoutMs: number;
+  /** When the coordinator last confirmed the membership (a join or a heartbeat). */
+  private lastContactAt = Date.now();
+  private inDoubt = false;
+  private sessionWatch: NodeJS.Timeout | undefined;
 
   constructor(
     kafka: Kafka,
@@ -33,9 +43,10 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     private readonly logger: Logger,
   ) {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3_000;
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 30_000;
     this.consumer = kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      sessionTimeout: this.sessionTimeoutMs,
       heartbeatInterval: this.heartbeatIntervalMs,
       maxWaitTimeInMs: options.maxWaitMs ?? 1_000,
       readUncommitted: false,
@@ -47,14 +58,25 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       retry: { retries: 5, restartOnFailure: async () => !this.stopping },
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.confirmed('join');
       this.enqueue(() => this.applyAssignment(event.payload.memberId, event.payload.memberAssignment));
     });
+    this.consumer.on(this.consumer.events.HEARTBEAT, () => this.confirmed('heartbeat'));
+    this.consumer.on(this.consumer.events.REBALANCING, () => this.doubt('rebalancing'));
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.logger.error('consumer crashed', { error: event.payload.error, restart: event.payload.restart });
+      // The consumer has left the group; a restarted one joins as a new member and is assigned afresh.
+      this.enqueue(async () => {
+        await this.revoke(this.owned);
+        this.ownership = { memberId: undefined, partitions: [] };
+      });
     });
   }
 
   async start(): Promise<void> {
+    this.sessionWatch = setInterval(() => {
+      if (Date.now() - this.lastContactAt > this.sessionTimeoutMs) this.doubt('no heartbeat within the session timeout');
+    }, this.heartbeatIntervalMs);
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
     await this.consumer.run({
@@ -70,6 +92,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   async stop(): Promise<void> {
     if (this.stopping) return this.queue;
     this.stopping = true;
+    clearInterval(this.sessionWatch);
     await this.enqueue(() => this.revoke(this.owned));
     await this.consumer.disconnect();
   }
@@ -118,6 +141,22 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     await this.revoke(revoked);
     this.ownership = { memberId, partitions: next };
     await this.options.listener.onAssigned(assigned);
+  }
+
+  /** A join ends a doubt with its assignment; a heartbeat of the same generation ends it with nothing new. */
+  private confirmed(by: 'join' | 'heartbeat'): void {
+    this.lastContactAt = Date.now();
+    if (!this.inDoubt) return;
+    this.inDoubt = false;
+    if (by === 'heartbeat') this.enqueue(() => this.options.listener.onAssigned([]));
+  }
+
+  /** Tells the owner once per doubt. */
+  private doubt(reason: string): void {
+    if (this.inDoubt || this.stopping || this.owned.length === 0) return;
+    this.inDoubt = true;
+    this.logger.warn('group membership in doubt: holding owned partitions', { reason, owned: this.owned.length });
+    this.options.listener.onRejoining?.();
   }
 
   private get owned(): TopicPartition[] {

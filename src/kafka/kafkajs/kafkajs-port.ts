@@ -8,6 +8,7 @@ import { KafkajsGroupConsumer } from './group-consumer';
 import { KafkajsDurableProducer, KafkajsTransactionalProducer } from './producers';
 import { installCoordinatorCache } from './coordinator-cache';
 import { installConcurrentTransactionsWait } from './concurrent-transactions';
+import { installAbortedTransactionsFilter } from './aborted-transactions';
 
 export interface KafkajsPortOptions {
   brokers: string[];
@@ -26,6 +27,7 @@ export class KafkajsPort implements KafkaPort {
     this.logger = options.logger.child({ component: 'kafka' });
     if (!installCoordinatorCache()) this.logger.warn('kafkajs internals differ from 2.2.4: transactions look up their coordinator every time');
     if (!installConcurrentTransactionsWait()) this.logger.warn('kafkajs internals differ from 2.2.4: back-to-back transactions wait with kafkajs backoff');
+    if (!installAbortedTransactionsFilter()) this.logger.warn('kafkajs internals differ from 2.2.4: read_committed reads may deliver records of aborted transactions');
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,

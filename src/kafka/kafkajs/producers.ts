@@ -1,8 +1,9 @@
 /** Transactional and plain (acks=all) producers over kafkajs. */
-import { Partitioners, type Kafka, type Producer as KafkajsClientProducer, type Transaction as KafkajsTransaction } from 'kafkajs';
+import { Partitioners, type Kafka, type ProducerConfig, type Producer as KafkajsClientProducer, type Transaction as KafkajsTransaction } from 'kafkajs';
 import type { OffsetCommit, OutgoingRecord, Producer, RecordMetadata, Transaction, TransactionalProducer } from '../port';
 import { chunkBySize, toRecordMetadata, toTopicMessages } from './records';
-import { transactionFailed, unavailable } from './error-mapping';
+import { sleep } from '../../util/sleep';
+import { isRetriable, transactionFailed, unavailable } from './error-mapping';
 
 /** Bytes per sendBatch call: under the broker's default max.message.bytes (1 MB) with room to spare. */
 const MAX_BATCH_BYTES = 512 * 1024;
@@ -11,14 +12,29 @@ const MAX_BATCH_BYTES = 512 * 1024;
 const TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
- * A transaction that begins right after the previous commit meets CONCURRENT_TRANSACTIONS until the
- * coordinator has written the commit markers (a few ms). kafkajs retries it with its general backoff,
- * 300 ms at first and doubling up to 30 s, which made back-to-back transactions wait ~300 ms and now
- * and then far longer. Measured on the local broker: 2 ms at first gives ~260 transactions/s for one
- * producer (10 ms: ~150/s), and a 50 ms cap removed the 400-600 ms lateness spikes a 1 s cap still
- * left. Retries stay unlimited, as kafkajs requires for idempotence.
+ * kafkajs must never retry a produce request by itself, transactional or not. Its retry of a
+ * sendBatch (src/producer/sendMessages.js in 2.2.4) is unsafe when a broker dies (measured in
+ * test/e2e/broker-failure.test.ts, see docs/architecture.md): the first failed broker request rejects
+ * the attempt while requests to other brokers are still in flight, and the retry sends their records
+ * again with new sequence numbers (two copies in one transaction); and the retry skips every broker
+ * that already answered, so records of a partition whose leader moved to one of those are never sent
+ * while the send still resolves. With no retries a failed send fails the transaction, which is aborted
+ * and done again as a whole. kafkajs accepts zero retries only from a producer not marked idempotent;
+ * its transactions still use a producer id, epochs and sequence numbers.
  */
-export const TRANSACTION_RETRY = { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 2, maxRetryTime: 50 };
+const NO_PRODUCE_RETRIES = { retries: 0 };
+
+/** kafkajs options of every transactional producer Punctual creates. */
+export function transactionalProducerOptions(transactionalId: string): ProducerConfig {
+  return {
+    transactionalId,
+    idempotent: false,
+    maxInFlightRequests: 1,
+    transactionTimeout: TRANSACTION_TIMEOUT_MS,
+    retry: NO_PRODUCE_RETRIES,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  };
+}
 
 export class KafkajsTransactionalProducer implements TransactionalProducer {
   private readonly producer: KafkajsClientProducer;
@@ -27,14 +43,7 @@ export class KafkajsTransactionalProducer implements TransactionalProducer {
     kafka: Kafka,
     readonly transactionalId: string,
   ) {
-    this.producer = kafka.producer({
-      transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: TRANSACTION_TIMEOUT_MS,
-      retry: TRANSACTION_RETRY,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = kafka.producer(transactionalProducerOptions(transactionalId));
   }
 
   async connect(): Promise<void> {
@@ -119,18 +128,26 @@ class KafkajsTransactionHandle implements Transaction {
   }
 }
 
+/** Sends of the durable producer: the first attempt and up to three more, 300 ms apart at first and doubling. */
+const DURABLE_ATTEMPTS = 4;
+const DURABLE_FIRST_BACKOFF_MS = 300;
+
 export class KafkajsDurableProducer implements Producer {
   private readonly producer: KafkajsClientProducer;
 
-  constructor(kafka: Kafka) {
-    // Bounded retries: a caller waiting on acks=all (an HTTP client) gets an answer within seconds.
-    // One request in flight: overlapping sends of one idempotent kafkajs producer once ended in
-    // OUT_OF_ORDER_SEQUENCE_NUMBER (the bench's feed, not reproduced since); this keeps them in sequence.
+  constructor(
+    kafka: Kafka,
+    private readonly now: () => number = Date.now,
+  ) {
+    // Not idempotent, and no kafkajs retries (NO_PRODUCE_RETRIES says why). A send this class retries
+    // goes out again whole with the timestamps of its first attempt, so a copy of a definition is the
+    // same record twice, which the node recognises and skips (ingest/apply-definition.ts). One request
+    // in flight per broker keeps a connection's sends in order.
     this.producer = kafka.producer({
-      idempotent: true,
+      idempotent: false,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 3_000 },
+      retry: NO_PRODUCE_RETRIES,
     });
   }
 
@@ -143,18 +160,25 @@ export class KafkajsDurableProducer implements Producer {
   }
 
   async send(records: OutgoingRecord[]): Promise<RecordMetadata[]> {
-    try {
-      const metadata: RecordMetadata[] = [];
-      for (const chunk of chunkBySize(records, MAX_BATCH_BYTES)) {
-        metadata.push(...toRecordMetadata(await this.producer.sendBatch({ topicMessages: toTopicMessages(chunk), acks: -1 })));
-      }
-      return metadata;
-    } catch (error) {
-      throw unavailable('produce', error);
-    }
+    const timestamp = this.now();
+    const chunks = chunkBySize(records, MAX_BATCH_BYTES).map((chunk) => toTopicMessages(chunk, timestamp));
+    const metadata: RecordMetadata[] = [];
+    for (const topicMessages of chunks) metadata.push(...(await this.sendWithRetries(topicMessages)));
+    return metadata;
   }
 
   async close(): Promise<void> {
     await this.producer.disconnect();
+  }
+
+  private async sendWithRetries(topicMessages: ReturnType<typeof toTopicMessages>): Promise<RecordMetadata[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return toRecordMetadata(await this.producer.sendBatch({ topicMessages, acks: -1 }));
+      } catch (error) {
+        if (attempt >= DURABLE_ATTEMPTS || !isRetriable(error)) throw unavailable('produce', error);
+        await sleep(DURABLE_FIRST_BACKOFF_MS * 2 ** (attempt - 1));
+      }
+    }
   }
 }

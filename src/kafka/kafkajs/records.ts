@@ -14,19 +14,21 @@ export function toIncoming(topic: string, partition: number, message: KafkaMessa
   };
 }
 
-export function toMessage(record: OutgoingRecord): Message {
+/** `timestamp` (epoch ms) is the record's CreateTime; without it kafkajs stamps the record when it encodes it. */
+export function toMessage(record: OutgoingRecord, timestamp?: number): Message {
   const message: Message = { key: record.key, value: record.value };
+  if (timestamp !== undefined) message.timestamp = String(timestamp);
   if (record.headers) message.headers = { ...record.headers };
   if (record.partition !== undefined) message.partition = record.partition;
   return message;
 }
 
 /** Groups records by topic, keeping their order, as kafkajs' sendBatch expects. */
-export function toTopicMessages(records: OutgoingRecord[]): { topic: string; messages: Message[] }[] {
+export function toTopicMessages(records: OutgoingRecord[], timestamp?: number): { topic: string; messages: Message[] }[] {
   const byTopic = new Map<string, Message[]>();
   for (const record of records) {
     const messages = byTopic.get(record.topic) ?? [];
-    messages.push(toMessage(record));
+    messages.push(toMessage(record, timestamp));
     byTopic.set(record.topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

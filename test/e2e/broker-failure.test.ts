@@ -1,0 +1,237 @@
+/**
+ * Exactly-once while a broker dies. A three-broker cluster (replication 3, min.insync.replicas 2),
+ * two Punctual node processes, 100 schedules created over HTTP (every 200 ms from a common start,
+ * limit 100, misfire fire-all: 10,000 fires) and REST writes in flight; about 5 s into the run one
+ * broker JVM is killed with SIGKILL. Each test kills a different broker: the transaction coordinator
+ * of most partition tasks, the group coordinator of the nodes' group, and the leader of the target
+ * topic. Once both nodes are stopped, a marker is appended to every target partition, and a
+ * read_committed reader reads up to the markers: every expected fire id exactly once, every REST
+ * write answered 2xx fired exactly once, nothing else.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalKafka } from '../../src/dev/local-kafka';
+import { isolatedNodeEnv } from '../../src/dev/isolated-node-env';
+import { startPunctualProcess, type PunctualProcess } from '../../src/dev/punctual-process';
+import { transactionalIdFor } from '../../src/cluster/partition-task';
+import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
+import { sleep } from '../../src/util/sleep';
+import { waitFor } from '../../src/util/wait-for';
+import { coordinatorsOf, leadersOf } from '../helpers/coordinators';
+import { readCommittedUntil, testPort, uniqueName, waitForTopic } from '../helpers/kafka';
+
+jest.setTimeout(300_000);
+
+const SCHEDULES = 100;
+const PERIOD_MS = 200;
+const LIMIT = 100;
+const PARTITIONS = 12;
+/** Into the run when the broker is killed. */
+const KILL_AFTER_MS = 5_000;
+const MARKER = 'broker-failure-test-marker';
+
+let cluster: LocalKafka;
+let brokers: string[];
+let port: KafkaPort;
+
+beforeAll(async () => {
+  cluster = await LocalKafka.start({ brokers: 3, heapMb: 384 });
+  brokers = cluster.bootstrap.split(',');
+  port = testPort(brokers);
+}, 180_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+interface Run {
+  env: Record<string, string>;
+  groupId: string;
+  definitions: string;
+  topic: string;
+  nodes: PunctualProcess[];
+  urls: string[];
+}
+
+type Victim = (run: Run) => Promise<number>;
+
+/** The broker that coordinates the transactions of most of the tasks' transactional.ids. */
+const transactionCoordinator: Victim = async (run) => {
+  const ids = Array.from({ length: PARTITIONS }, (_, partition) => transactionalIdFor(run.groupId, { topic: run.definitions, partition }));
+  return mostCommon([...(await coordinatorsOf(brokers, 'transaction', ids)).values()]);
+};
+
+const groupCoordinator: Victim = async (run) => (await coordinatorsOf(brokers, 'group', [run.groupId])).get(run.groupId) ?? -1;
+
+const targetLeader: Victim = async (run) => mostCommon(await leadersOf(brokers, run.topic));
+
+test.each([
+  ['the transaction coordinator of most tasks', transactionCoordinator],
+  ['the group coordinator', groupCoordinator],
+  ['the leader of the target topic', targetLeader],
+])('kill -9 of %s mid-run: every fire and every acknowledged REST write exactly once', async (_name, victim) => {
+  const run = await startRun();
+  let killed: number | undefined;
+  try {
+    const start = Date.now() + 6_000;
+    const expected = await createSchedules(run, start);
+    const writes = new RestWrites(run);
+    await sleep(start + KILL_AFTER_MS - 2_000 - Date.now());
+    const writing = writes.during(8_000);
+    await sleep(2_000);
+    killed = await victim(run);
+    expect(cluster.nodeIds).toContain(killed);
+    await cluster.killBroker(killed);
+    console.log(`broker ${killed} killed at ${new Date().toISOString()}`);
+    await writing;
+    for (const fireId of writes.acknowledged) expected.add(fireId);
+    expect(writes.acknowledged.size).toBeGreaterThan(0);
+
+    const lastDue = Math.max(start + (LIMIT - 1) * PERIOD_MS, writes.lastDue);
+    await sleep(lastDue - Date.now() + 1_000);
+    // Every expected fire is readable first; then no writer is left, and the markers end the read.
+    await readCommittedUntil(port, run.topic, (seen) => containsAll(seen, expected), 60_000).catch(() => undefined);
+    await stopNodes(run.nodes);
+    const records = await readToMarkers(run.topic);
+
+    const fireIds = records.map((record) => record.headers['punctual-fire-id'] ?? '<none>');
+    const counts = new Map<string, number>();
+    for (const id of fireIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const duplicated = [...counts].filter(([, count]) => count > 1).map(([id]) => id);
+    const missing = [...expected].filter((id) => !counts.has(id));
+    // A write answered 503 or not at all may have been applied; it must then fire once, like any other.
+    const unexpected = [...counts.keys()].filter((id) => !expected.has(id) && !writes.attempted.has(id));
+    expect({ duplicated: duplicated.slice(0, 10), duplicatedCount: duplicated.length }).toEqual({ duplicated: [], duplicatedCount: 0 });
+    expect({ missing: missing.slice(0, 10), missingCount: missing.length }).toEqual({ missing: [], missingCount: 0 });
+    expect(unexpected).toEqual([]);
+    console.log(`broker ${killed} killed: ${expected.size} fires verified (${writes.acknowledged.size} of ${writes.attempted.size} REST writes acknowledged)`);
+  } catch (error) {
+    if (process.env.BF_DUMP) for (const [i, node] of run.nodes.entries()) writeFileSync(`/tmp/bf-node-${i}.log`, node.output());
+    for (const [i, node] of run.nodes.entries()) console.log(`--- node ${i} output (tail) ---\n${node.output().slice(-8000)}`);
+    throw error;
+  } finally {
+    await stopNodes(run.nodes);
+    if (killed !== undefined) await cluster.restartBroker(killed);
+  }
+});
+
+async function startRun(): Promise<Run> {
+  const prefix = uniqueName('bf');
+  const env: Record<string, string> = {
+    ...isolatedNodeEnv(prefix),
+    KAFKA_BROKERS: brokers.join(','),
+    PUNCTUAL_PARTITIONS: String(PARTITIONS),
+    PUNCTUAL_SESSION_TIMEOUT_MS: '6000',
+    PUNCTUAL_HTTP_PORT: '0',
+    PUNCTUAL_LOG_LEVEL: process.env.PUNCTUAL_TEST_LOGS ? 'debug' : 'info',
+  };
+  const nodes = ['a', 'b'].map((name) => startPunctualProcess({ ...env, PUNCTUAL_DATA_DIR: path.join(os.tmpdir(), 'punctual-test-data', prefix, name) }));
+  const run: Run = { env, groupId: env.PUNCTUAL_GROUP_ID ?? '', definitions: env.PUNCTUAL_TOPIC_DEFINITIONS ?? '', topic: uniqueName('out'), nodes, urls: [] };
+  try {
+    run.urls = (await Promise.all(nodes.map((node) => node.ready()))).map((httpPort) => `http://127.0.0.1:${httpPort}`);
+    // Both nodes own a share once the second join settled.
+    await waitFor('both nodes to own partitions', async () => {
+      const owned = await Promise.all(run.urls.map(async (url) => ((await (await fetch(`${url}/health/ready`)).json()) as { partitions?: number[] }).partitions?.length ?? 0));
+      return owned.every((count) => count > 0) && owned.reduce((a, b) => a + b, 0) === PARTITIONS;
+    }, { timeoutMs: 60_000, intervalMs: 200 });
+  } catch (error) {
+    await stopNodes(nodes);
+    throw error;
+  }
+  return run;
+}
+
+/** light-scheduler's INSERT of SCHEDULES fixed-rate schedules, half through each node; returns their fire ids. */
+async function createSchedules(run: Run, start: number): Promise<Set<string>> {
+  const expected = new Set<string>();
+  await Promise.all(
+    Array.from({ length: SCHEDULES }, async (_, i) => {
+      const body = {
+        host: 'bf',
+        name: `s${i}`,
+        action: 'INSERT',
+        frequency: { timeUnit: 'MILLISECONDS', time: PERIOD_MS },
+        start: new Date(start).toISOString(),
+        limit: LIMIT,
+        misfire: 'fire-all',
+        topic: run.topic,
+      };
+      const response = await fetch(`${run.urls[i % run.urls.length]}/schedulers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (response.status !== 202) throw new Error(`creating bf/s${i}: ${response.status} ${await response.text()}`);
+      for (let k = 0; k < LIMIT; k++) expected.add(`bf/s${i}@${start + k * PERIOD_MS}`);
+    }),
+  );
+  await waitForTopic(port, run.topic);
+  return expected;
+}
+
+/** One-shot schedules written with PUT while the broker dies, two writers per node, each due 3 s after its write. */
+class RestWrites {
+  /** Fire id of every write answered 2xx. */
+  readonly acknowledged = new Set<string>();
+  /** Fire id of every write sent, whatever the answer. */
+  readonly attempted = new Set<string>();
+  lastDue = 0;
+  private next = 0;
+
+  constructor(private readonly run: Run) {}
+
+  async during(durationMs: number): Promise<void> {
+    const until = Date.now() + durationMs;
+    await Promise.all([...this.run.urls, ...this.run.urls].map((url) => this.writer(url, until)));
+  }
+
+  private async writer(url: string, until: number): Promise<void> {
+    while (Date.now() < until) {
+      const name = `w${this.next++}`;
+      const at = Date.now() + 3_000;
+      const fireId = `bfw/${name}@${at}`;
+      this.attempted.add(fireId);
+      this.lastDue = Math.max(this.lastDue, at);
+      try {
+        const response = await fetch(`${url}/v1/schedules/bfw/${name}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ at: new Date(at).toISOString(), topic: this.run.topic, misfire: 'fire-all' }),
+          signal: AbortSignal.timeout(20_000),
+        });
+        if (response.status >= 200 && response.status < 300) this.acknowledged.add(fireId);
+        else await sleep(100);
+      } catch {
+        // No answer: the write may or may not have been applied, like a 503.
+      }
+    }
+  }
+}
+
+/** Appends a marker to every partition of `topic` (nothing else writes to it any more), then reads committed records up to them. */
+async function readToMarkers(topic: string): Promise<IncomingRecord[]> {
+  const partitions = (await leadersOf(brokers, topic)).length;
+  const producer = port.createProducer();
+  await producer.connect();
+  try {
+    await producer.send(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, key: MARKER, value: MARKER })));
+  } finally {
+    await producer.close();
+  }
+  const records = await readCommittedUntil(port, topic, (seen) => seen.filter((record) => record.key?.toString() === MARKER).length >= partitions, 120_000);
+  return records.filter((record) => record.key?.toString() !== MARKER);
+}
+
+function containsAll(records: IncomingRecord[], expected: Set<string>): boolean {
+  if (records.length < expected.size) return false;
+  const seen = new Set(records.map((record) => record.headers['punctual-fire-id']));
+  return [...expected].every((id) => seen.has(id));
+}
+
+async function stopNodes(nodes: PunctualProcess[]): Promise<void> {
+  for (const node of nodes) if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGTERM');
+  await Promise.all(nodes.map((node) => node.exited));
+}
+
+function mostCommon(values: number[]): number {
+  const counts = new Map<number, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? -1;
+}

@@ -1,0 +1,50 @@
+/**
+ * Which broker coordinates a consumer group or a transactional.id, as Kafka decides it: the leader of
+ * partition abs(javaHashCode(key)) % partitions of __consumer_offsets or __transaction_state (Kafka's
+ * GroupCoordinator / TransactionStateManager partitionFor). Fault tests kill exactly that broker.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+
+/** java.lang.String#hashCode: 31-polynomial over UTF-16 code units, in 32-bit arithmetic. */
+export function javaHashCode(text: string): number {
+  let hash = 0;
+  for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+/** Kafka's Utils.abs(key.hashCode()) % partitions. */
+export function coordinatorPartition(key: string, partitions: number): number {
+  const hash = javaHashCode(key);
+  return (hash === -2147483648 ? 0 : Math.abs(hash)) % partitions;
+}
+
+export type CoordinatorKind = 'group' | 'transaction';
+
+const STATE_TOPIC: Record<CoordinatorKind, string> = { group: '__consumer_offsets', transaction: '__transaction_state' };
+
+/** The broker node id coordinating each key, read from the current leaders of the state topic. */
+export async function coordinatorsOf(brokers: string[], kind: CoordinatorKind, keys: string[]): Promise<Map<string, number>> {
+  const admin = new Kafka({ clientId: 'punctual-test-coordinators', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const topic = STATE_TOPIC[kind];
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    const partitions = metadata.topics[0]?.partitions ?? [];
+    const leaderOf = new Map(partitions.map((partition) => [partition.partitionId, partition.leader]));
+    return new Map(keys.map((key) => [key, leaderOf.get(coordinatorPartition(key, partitions.length)) ?? -1]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The leader of each partition of a topic, by partition number. */
+export async function leadersOf(brokers: string[], topic: string): Promise<number[]> {
+  const admin = new Kafka({ clientId: 'punctual-test-leaders', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    return [...(metadata.topics[0]?.partitions ?? [])].sort((a, b) => a.partitionId - b.partitionId).map((partition) => partition.leader);
+  } finally {
+    await admin.disconnect();
+  }
+}
