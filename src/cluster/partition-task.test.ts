@@ -16,20 +16,58 @@ interface CommittedTransaction {
   offsets: OffsetCommit[];
 }
 
-/** A log per topic-partition: offsets grow with every record sent, as on a broker. */
+/** How the next commit goes wrong: it commits and its answer is lost, or it fails and the transaction aborts. */
+type CommitFailure = 'committed' | 'aborted';
+
+interface LoggedRecord {
+  offset: number;
+  record: OutgoingRecord;
+  transaction: CommittedTransaction;
+}
+
+/**
+ * A log per topic-partition: offsets grow with every record sent, committed or not, as on a broker;
+ * readPartition serves the records of committed transactions only (read_committed).
+ */
 class FakeKafka {
   readonly committed: CommittedTransaction[] = [];
+  failNextCommit: CommitFailure | undefined;
+  private readonly logs = new Map<string, LoggedRecord[]>();
   private readonly ends = new Map<string, number>();
 
-  send(records: OutgoingRecord[]): RecordMetadata[] {
+  send(records: OutgoingRecord[], transaction: CommittedTransaction): RecordMetadata[] {
     const metadata = new Map<string, RecordMetadata>();
     for (const record of records) {
       const key = `${record.topic}-${record.partition ?? 0}`;
       const offset = this.ends.get(key) ?? 0;
       this.ends.set(key, offset + 1);
+      this.logs.set(key, [...(this.logs.get(key) ?? []), { offset, record, transaction }]);
       if (!metadata.has(key)) metadata.set(key, { topic: record.topic, partition: record.partition ?? 0, offset });
     }
     return [...metadata.values()];
+  }
+
+  async readPartition({ topic, partition, fromOffset, untilOffset, onRecords }: PartitionReadOptions): Promise<void> {
+    const visible = (this.logs.get(`${topic}-${partition}`) ?? []).filter(
+      ({ offset, transaction }) => offset >= fromOffset && offset < untilOffset && this.committed.includes(transaction),
+    );
+    const records = visible.map(({ offset, record }): IncomingRecord => ({
+      topic,
+      partition,
+      offset,
+      timestamp: START,
+      key: record.key === null ? null : Buffer.from(record.key),
+      value: record.value === null ? null : Buffer.from(record.value),
+      headers: record.headers ?? {},
+    }));
+    if (records.length > 0) await onRecords(records);
+  }
+
+  private commit(transaction: CommittedTransaction): void {
+    const failure = this.failNextCommit;
+    this.failNextCommit = undefined;
+    if (failure !== 'aborted') this.committed.push(transaction);
+    if (failure) throw new Error(`commit failed (${failure})`);
   }
 
   producer(transactionalId: string): TransactionalProducer {
@@ -42,10 +80,10 @@ class FakeKafka {
         return {
           send: async (records) => {
             pending.records.push(...records);
-            return this.send(records);
+            return this.send(records, pending);
           },
           sendOffsets: async (_groupId, offsets) => void pending.offsets.push(...offsets),
-          commit: async () => void this.committed.push(pending),
+          commit: async () => this.commit(pending),
           abort: async () => undefined,
         };
       },
@@ -56,15 +94,15 @@ class FakeKafka {
 const START = Date.UTC(2026, 0, 1);
 const INPUT = { topic: 'defs', partition: 0 };
 
-function setup(): { task: PartitionTask; clock: ManualClock; kafka: FakeKafka } {
+function setup(): { task: PartitionTask; clock: ManualClock; kafka: FakeKafka; newTask: () => PartitionTask } {
   const clock = new ManualClock(START);
   const kafka = new FakeKafka();
   const port = {
     createTransactionalProducer: (id: string) => kafka.producer(id),
-    readPartition: async (_options: PartitionReadOptions) => undefined,
+    readPartition: (options: PartitionReadOptions) => kafka.readPartition(options),
   } as unknown as KafkaPort;
   const admin = { describeTopics: async (topics: string[]) => topics.map((topic) => ({ topic, partitions: 1 })) } as unknown as Admin;
-  const task = new PartitionTask({
+  const newTask = (): PartitionTask => new PartitionTask({
     input: INPUT,
     changelogTopic: 'changelog',
     groupId: 'g',
@@ -79,7 +117,7 @@ function setup(): { task: PartitionTask; clock: ManualClock; kafka: FakeKafka } 
     logger: silentLogger,
     openDatabase: () => new MemoryLevel<string, string>() as LevelDatabase,
   });
-  return { task, clock, kafka };
+  return { task: newTask(), clock, kafka, newTask };
 }
 
 function record(offset: number, key: string, value: unknown): IncomingRecord {
@@ -128,7 +166,11 @@ test('ingest commits changelog and offsets after one commit interval; the fire c
   clock.advance(100);
   await settle();
   expect(kafka.committed).toHaveLength(1);
-  expect(kafka.committed[0]?.records.map((r) => [r.topic, r.key])).toEqual([['changelog', 'h/a']]);
+  expect(kafka.committed[0]?.records.map((r) => [r.topic, r.key])).toEqual([
+    ['changelog', 'h/a'],
+    ['changelog', '__punctual_input_position__'],
+  ]);
+  expect(kafka.committed[0]?.records[1]?.value).toBe(JSON.stringify({ inputOffset: 1 }));
   expect(kafka.committed[0]?.offsets).toEqual([{ ...INPUT, offset: 1 }]);
 
   clock.advance(899);
@@ -191,4 +233,76 @@ test('a schedule due in two days waits in the day bucket, not in memory, and sti
   clock.advance(twoDays - 100);
   await settle();
   expect(kafka.committed.flatMap(fireIds)).toEqual([`h/far@${START + twoDays}`]);
+});
+
+/** Retries wait RETRY_BACKOFF_MS (500 ms) on the task's clock before the rebuild. */
+async function afterRetryBackoff(clock: ManualClock): Promise<void> {
+  await settle();
+  clock.advance(500);
+  await settle();
+}
+
+test('a commit whose answer was lost is not fired again: the task rebuilds from the changelog, where it committed', async () => {
+  const { task, clock, kafka } = await started();
+  await task.ingest([record(0, 'h/a', at('a', 1_000))]);
+  clock.advance(100);
+  await settle();
+  kafka.failNextCommit = 'committed';
+  clock.advance(900);
+  await afterRetryBackoff(clock);
+  clock.advance(5_000);
+  await settle();
+  expect(kafka.committed.flatMap(fireIds)).toEqual([`h/a@${START + 1_000}`]);
+  // Rebuilt: the barrier of the new producer, and nothing fired since.
+  expect(kafka.committed.at(-1)?.records.map((r) => r.key)).toEqual(['__punctual_restore_barrier__']);
+  expect(task.scheduleCount()).toBe(0);
+});
+
+test('a commit that aborted fires again after the rebuild, and the definitions it held are applied again', async () => {
+  const { task, clock, kafka } = await started();
+  // Ingest and the fire go into one transaction, which aborts.
+  await task.ingest([record(0, 'h/a', at('a', 50)), record(1, 'h/bad', '{')]);
+  kafka.failNextCommit = 'aborted';
+  clock.advance(50);
+  await afterRetryBackoff(clock);
+  await settle();
+  const fired = kafka.committed.filter((t) => fireIds(t).length > 0);
+  expect(fired.map(fireIds)).toEqual([[`h/a@${START + 50}`]]);
+  // The transaction that fired also carried the re-applied definition's offset and its dead letter.
+  const deadLetters = kafka.committed.flatMap((t) => t.records).filter((r) => r.topic === 'dlq');
+  expect(deadLetters).toHaveLength(1);
+  expect(kafka.committed.flatMap((t) => t.offsets)).toEqual([{ ...INPUT, offset: 2 }]);
+});
+
+test('a held task begins no transaction; resumed, it fires what came due meanwhile', async () => {
+  const { task, clock, kafka } = await started();
+  await task.ingest([record(0, 'h/a', at('a', 1_000))]);
+  clock.advance(100);
+  await settle();
+  expect(kafka.committed).toHaveLength(1);
+  task.hold();
+  clock.advance(2_000);
+  await settle();
+  expect(kafka.committed).toHaveLength(1);
+  task.resume();
+  await settle();
+  expect(kafka.committed.flatMap(fireIds)).toEqual([`h/a@${START + 1_000}`]);
+});
+
+test('a new owner resumes at the input position the changelog recorded: records before it are not applied again', async () => {
+  const { task, clock, kafka, newTask } = await started();
+  await task.ingest([record(0, 'h/a', at('a', 50))]);
+  clock.advance(100);
+  await settle();
+  expect(kafka.committed.flatMap(fireIds)).toEqual([`h/a@${START + 50}`]);
+  await task.close();
+  // The new owner's consumer starts before the recorded position (a stale committed offset): the
+  // one-shot that already fired must not be defined, and fired, again.
+  const next = newTask();
+  await next.start();
+  await next.ingest([record(0, 'h/a', at('a', 50))]);
+  clock.advance(1_000);
+  await settle();
+  expect(kafka.committed.flatMap(fireIds)).toEqual([`h/a@${START + 50}`]);
+  await next.close();
 });

@@ -19,6 +19,7 @@ import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
 import { sleep } from '../../src/util/sleep';
 import { waitFor } from '../../src/util/wait-for';
 import { coordinatorsOf, leadersOf } from '../helpers/coordinators';
+import { longestPause } from '../helpers/fire-verifier';
 import { readCommittedUntil, testPort, uniqueName, waitForTopic } from '../helpers/kafka';
 
 jest.setTimeout(300_000);
@@ -105,7 +106,8 @@ test.each([
     expect({ duplicated: duplicated.slice(0, 10), duplicatedCount: duplicated.length }).toEqual({ duplicated: [], duplicatedCount: 0 });
     expect({ missing: missing.slice(0, 10), missingCount: missing.length }).toEqual({ missing: [], missingCount: 0 });
     expect(unexpected).toEqual([]);
-    console.log(`broker ${killed} killed: ${expected.size} fires verified (${writes.acknowledged.size} of ${writes.attempted.size} REST writes acknowledged)`);
+    const pause = longestPause(records, (id) => (id.startsWith('bf/s') ? PERIOD_MS : undefined));
+    console.log(`broker ${killed} killed: ${expected.size} fires verified (${writes.acknowledged.size} of ${writes.attempted.size} REST writes acknowledged); longest pause of a schedule ${pause} ms`);
   } catch (error) {
     if (process.env.BF_DUMP) for (const [i, node] of run.nodes.entries()) writeFileSync(`/tmp/bf-node-${i}.log`, node.output());
     for (const [i, node] of run.nodes.entries()) console.log(`--- node ${i} output (tail) ---\n${node.output().slice(-8000)}`);

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
-import { fireReport } from '../helpers/fire-verifier';
+import { fireReport, longestPause } from '../helpers/fire-verifier';
 import { createTopic, readCommittedUntil, testPort, uniqueName } from '../helpers/kafka';
 import { definitionRecord, uniqueNodeEnv } from '../helpers/punctual';
 import { startPunctualProcess, type PunctualProcess } from '../../src/dev/punctual-process';
@@ -78,20 +78,9 @@ function verify(records: IncomingRecord[], expected: Set<string>): void {
   for (const times of report.byId.values()) expect(times).toEqual([...times].sort((a, b) => a - b));
 }
 
-/** Longest pause between two consecutive fires of one schedule, minus its period: how long failover took. */
-function longestPause(records: IncomingRecord[]): number {
-  const firedAt = new Map<string, number[]>();
-  for (const record of records) {
-    const value = JSON.parse(record.value?.toString() ?? '{}') as { id: string; firedAt: string };
-    firedAt.set(value.id, [...(firedAt.get(value.id) ?? []), Date.parse(value.firedAt)]);
-  }
-  let longest = 0;
-  for (const [id, times] of firedAt) {
-    const period = PERIODS[Number(id.split('/s')[1]) % PERIODS.length] ?? 0;
-    const sorted = [...new Set(times)].sort((a, b) => a - b);
-    for (let i = 1; i < sorted.length; i++) longest = Math.max(longest, (sorted[i] ?? 0) - (sorted[i - 1] ?? 0) - period);
-  }
-  return longest;
+/** How long failover took: the longest pause of a schedule beyond its period. */
+function failoverPause(records: IncomingRecord[]): number {
+  return longestPause(records, (id) => PERIODS[Number(id.split('/s')[1]) % PERIODS.length]);
 }
 
 /** On failure, the nodes' own logs are the first thing one wants to read. */
@@ -142,7 +131,7 @@ test('kill -9 of nodes mid-run, twice: every expected fire exactly once', async 
 
     const records = await readCommittedUntil(port, topic, (seen) => seen.length >= expected.size, 60_000);
     verify(records, expected);
-    console.log(`failover: ${expected.size} fires verified; longest pause of a schedule after kill -9: ${longestPause(records)} ms`);
+    console.log(`failover: ${expected.size} fires verified; longest pause of a schedule after kill -9: ${failoverPause(records)} ms`);
   });
 });
 

@@ -38,3 +38,23 @@ export function gaps(times: number[], periodMs: number): number[] {
 export function isAscending(times: number[]): boolean {
   return times.every((t, i) => i === 0 || t > (times[i - 1] ?? -Infinity));
 }
+
+/**
+ * Longest pause of a fixed-rate schedule: the largest gap between two consecutive fires (by the
+ * events' firedAt) beyond the schedule's period. `periodOf` gives a schedule id's period.
+ */
+export function longestPause(records: IncomingRecord[], periodOf: (id: string) => number | undefined): number {
+  const firedAt = new Map<string, number[]>();
+  for (const record of records) {
+    const value = JSON.parse(record.value?.toString() ?? '{}') as { id: string; firedAt: string };
+    if (periodOf(value.id) === undefined) continue;
+    firedAt.set(value.id, [...(firedAt.get(value.id) ?? []), Date.parse(value.firedAt)]);
+  }
+  let longest = 0;
+  for (const [id, times] of firedAt) {
+    const period = periodOf(id) ?? 0;
+    const sorted = [...new Set(times)].sort((a, b) => a - b);
+    for (let i = 1; i < sorted.length; i++) longest = Math.max(longest, (sorted[i] ?? 0) - (sorted[i - 1] ?? 0) - period);
+  }
+  return longest;
+}
