@@ -76,7 +76,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   async start(): Promise<void> {
     this.sessionWatch = setInterval(() => {
       if (Date.now() - this.lastContactAt > this.sessionTimeoutMs) this.doubt('no heartbeat within the session timeout');
-    }, this.heartbeatIntervalMs);
+    }, this.heartbeatIntervalMs).unref();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
     await this.consumer.run({
