@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const producer = port.createProducer();
   await producer.connect();
   shutdownSteps.unshift({ name: 'producer', run: () => producer.close() });
-  const directoryAdmin = port.createAdmin();
+  const directoryAdmin = port.createAdmin({ interactive: true });
   await directoryAdmin.connect();
   shutdownSteps.unshift({ name: 'admin', run: () => directoryAdmin.close() });
   const schedules = {

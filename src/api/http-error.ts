@@ -1,6 +1,10 @@
 /** Errors that become HTTP answers, and the middleware that writes them as JSON. */
 import type { ErrorRequestHandler } from 'express';
+import { KafkaPortError } from '../kafka/errors';
 import type { Logger } from '../log/logger';
+
+/** Seconds a client is asked to wait before retrying when Kafka is unavailable. */
+const KAFKA_RETRY_AFTER_S = 1;
 
 export class HttpError extends Error {
   constructor(
@@ -27,6 +31,10 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     void _next;
     if (error instanceof HttpError) {
       res.status(error.status).json({ error: error.code, message: error.message, ...error.details });
+      return;
+    }
+    if (error instanceof KafkaPortError && error.retriable) {
+      res.set('retry-after', String(KAFKA_RETRY_AFTER_S)).status(503).json({ error: 'kafka_unavailable', message: `Kafka is unavailable: ${error.message}` });
       return;
     }
     const parser = error as BodyParserError;

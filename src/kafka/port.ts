@@ -196,10 +196,15 @@ export interface Admin {
   close(): Promise<void>;
 }
 
+export interface AdminOptions {
+  /** A caller is waiting (an HTTP request): give up within a few seconds instead of retrying for half a minute. */
+  interactive?: boolean;
+}
+
 /** Factory for every Kafka client Punctual uses. One instance per process and cluster. */
 export interface KafkaPort {
   readonly brokers: string[];
-  createAdmin(): Admin;
+  createAdmin(options?: AdminOptions): Admin;
   createProducer(): Producer;
   createTransactionalProducer(transactionalId: string): TransactionalProducer;
   createGroupConsumer(options: GroupConsumerOptions): GroupConsumer;

@@ -65,10 +65,12 @@ export async function startApiNode(port: KafkaPort, config: PunctualConfig, tls?
   const node = new PunctualNode({ config, port, clock: systemClock, logger });
   const producer = port.createProducer();
   await producer.connect();
+  const directoryAdmin = port.createAdmin({ interactive: true });
+  await directoryAdmin.connect();
   const schedules = {
     local: node,
     writer: new DefinitionWriter(producer, config.topics.definitions),
-    directory: new ScheduleDirectory(node, admin, config.groupId, config.topics.definitions, config.topics.partitions),
+    directory: new ScheduleDirectory(node, directoryAdmin, config.groupId, config.topics.definitions, config.topics.partitions),
     authenticator: await createAuthenticator(config.auth),
   };
   const server = await listen(httpApp({ node, schedules, maxBodyBytes: config.maxDefinitionBytes, logger }), 0, tls);
@@ -82,6 +84,7 @@ export async function startApiNode(port: KafkaPort, config: PunctualConfig, tls?
       await server.close();
       await node.stop();
       await producer.close();
+      await directoryAdmin.close();
       await admin.close();
     },
   };

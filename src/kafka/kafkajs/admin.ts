@@ -2,7 +2,7 @@
 import { AssignerProtocol, type Admin as KafkajsAdmin, type Kafka } from 'kafkajs';
 import type { Admin, ClusterDescription, GroupMemberDescription, OffsetCommit, TopicDescription, TopicSpec } from '../port';
 import { advertisedAddressOf } from './sticky-assigner';
-import { unavailable } from './error-mapping';
+import { adminFailed, unavailable } from './error-mapping';
 import { waitForTopicLeaders } from './topic-leaders';
 
 export class KafkajsAdminClient implements Admin {
@@ -20,7 +20,44 @@ export class KafkajsAdminClient implements Admin {
     }
   }
 
-  async describeCluster(): Promise<ClusterDescription> {
+  describeCluster(): Promise<ClusterDescription> {
+    return this.call('describe cluster', () => this.describeClusterNow());
+  }
+
+  describeTopics(topics: string[]): Promise<TopicDescription[]> {
+    return this.call('describe topics', () => this.describeTopicsNow(topics));
+  }
+
+  createTopics(specs: TopicSpec[]): Promise<void> {
+    return this.call('create topics', () => this.createTopicsNow(specs));
+  }
+
+  deleteTopics(topics: string[]): Promise<void> {
+    return this.call('delete topics', () => this.admin.deleteTopics({ topics }));
+  }
+
+  describeGroupMembers(groupId: string): Promise<GroupMemberDescription[]> {
+    return this.call('describe group', () => this.describeGroupMembersNow(groupId));
+  }
+
+  fetchCommittedOffsets(groupId: string, topic: string): Promise<OffsetCommit[]> {
+    return this.call('fetch committed offsets', () => this.fetchCommittedOffsetsNow(groupId, topic));
+  }
+
+  async close(): Promise<void> {
+    await this.admin.disconnect();
+  }
+
+  /** Every admin call maps kafkajs' errors into the port's: unavailable (retriable) or permanent. */
+  private async call<T>(action: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw adminFailed(action, error);
+    }
+  }
+
+  private async describeClusterNow(): Promise<ClusterDescription> {
     const cluster = await this.admin.describeCluster();
     return {
       brokers: cluster.brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })),
@@ -28,7 +65,7 @@ export class KafkajsAdminClient implements Admin {
     };
   }
 
-  async describeTopics(topics: string[]): Promise<TopicDescription[]> {
+  private async describeTopicsNow(topics: string[]): Promise<TopicDescription[]> {
     const existing = new Set(await this.admin.listTopics());
     const present = topics.filter((topic) => existing.has(topic));
     if (present.length === 0) return [];
@@ -36,7 +73,7 @@ export class KafkajsAdminClient implements Admin {
     return metadata.topics.map((topic) => ({ topic: topic.name, partitions: topic.partitions.length }));
   }
 
-  async createTopics(specs: TopicSpec[]): Promise<void> {
+  private async createTopicsNow(specs: TopicSpec[]): Promise<void> {
     await this.admin.createTopics({
       waitForLeaders: false,
       topics: specs.map((spec) => ({
@@ -53,11 +90,7 @@ export class KafkajsAdminClient implements Admin {
     });
   }
 
-  async deleteTopics(topics: string[]): Promise<void> {
-    await this.admin.deleteTopics({ topics });
-  }
-
-  async describeGroupMembers(groupId: string): Promise<GroupMemberDescription[]> {
+  private async describeGroupMembersNow(groupId: string): Promise<GroupMemberDescription[]> {
     const { groups } = await this.admin.describeGroups([groupId]);
     const members = groups[0]?.members ?? [];
     return members.map((member) => {
@@ -68,12 +101,8 @@ export class KafkajsAdminClient implements Admin {
     });
   }
 
-  async fetchCommittedOffsets(groupId: string, topic: string): Promise<OffsetCommit[]> {
+  private async fetchCommittedOffsetsNow(groupId: string, topic: string): Promise<OffsetCommit[]> {
     const [result] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
     return (result?.partitions ?? []).map(({ partition, offset }) => ({ topic, partition, offset: Number(offset) }));
-  }
-
-  async close(): Promise<void> {
-    await this.admin.disconnect();
   }
 }

@@ -1,5 +1,5 @@
 /** Maps kafkajs errors to the port's error types. */
-import { KafkaUnavailableError, TransactionFailedError } from '../errors';
+import { KafkaPortError, KafkaUnavailableError, TransactionFailedError } from '../errors';
 
 const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
 
@@ -37,4 +37,12 @@ export function transactionFailed(step: string, transactionalId: string, error: 
 export function unavailable(action: string, error: unknown): KafkaUnavailableError {
   const reason = error instanceof Error ? error.message : String(error);
   return new KafkaUnavailableError(`${action} failed: ${reason}`, { cause: error });
+}
+
+/** A failed admin call as the port reports it: unavailable when kafkajs considers it transient, else permanent. */
+export function adminFailed(action: string, error: unknown): KafkaPortError {
+  if (error instanceof KafkaPortError) return error;
+  if (isRetriable(error)) return unavailable(action, error);
+  const reason = error instanceof Error ? error.message : String(error);
+  return new KafkaPortError(`${action} failed: ${reason}`, false, { cause: error });
 }

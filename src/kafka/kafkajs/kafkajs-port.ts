@@ -1,7 +1,7 @@
 /** The kafkajs implementation of the Kafka port: the only module that constructs kafkajs clients. */
 import { Kafka, Partitioners, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../../log/logger';
-import type { Admin, GroupConsumer, GroupConsumerOptions, KafkaPort, PartitionReadOptions, Producer, TransactionalProducer } from '../port';
+import type { Admin, AdminOptions, GroupConsumer, GroupConsumerOptions, KafkaPort, PartitionReadOptions, Producer, TransactionalProducer } from '../port';
 import { readPartition } from './partition-reader';
 import { KafkajsAdminClient } from './admin';
 import { KafkajsGroupConsumer } from './group-consumer';
@@ -9,6 +9,9 @@ import { KafkajsDurableProducer, KafkajsTransactionalProducer } from './producer
 import { installCoordinatorCache } from './coordinator-cache';
 import { installConcurrentTransactionsWait } from './concurrent-transactions';
 import { installAbortedTransactionsFilter } from './aborted-transactions';
+
+/** Retries of the clients a caller waits for: about 2 s in all, where kafkajs' defaults take about half a minute. */
+const INTERACTIVE_RETRY = { retries: 2, initialRetryTime: 300, maxRetryTime: 2_000 };
 
 export interface KafkajsPortOptions {
   brokers: string[];
@@ -19,6 +22,8 @@ export interface KafkajsPortOptions {
 export class KafkajsPort implements KafkaPort {
   readonly brokers: string[];
   private readonly kafka: Kafka;
+  /** kafkajs' retries of cluster lookups come from the client, so the clients a caller waits for have one of their own. */
+  private readonly interactiveKafka: Kafka;
   private readonly logger: Logger;
   private readonly partitioner = Partitioners.DefaultPartitioner();
 
@@ -28,20 +33,18 @@ export class KafkajsPort implements KafkaPort {
     if (!installCoordinatorCache()) this.logger.warn('kafkajs internals differ from 2.2.4: transactions look up their coordinator every time');
     if (!installConcurrentTransactionsWait()) this.logger.warn('kafkajs internals differ from 2.2.4: back-to-back transactions wait with kafkajs backoff');
     if (!installAbortedTransactionsFilter()) this.logger.warn('kafkajs internals differ from 2.2.4: read_committed reads may deliver records of aborted transactions');
-    this.kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.brokers,
-      logLevel: logLevel.WARN,
-      logCreator: () => (entry) => this.log(entry),
-    });
+    const client = { clientId: options.clientId, brokers: options.brokers, logLevel: logLevel.WARN, logCreator: () => (entry: LogEntry) => this.log(entry) };
+    this.kafka = new Kafka(client);
+    this.interactiveKafka = new Kafka({ ...client, retry: INTERACTIVE_RETRY });
   }
 
-  createAdmin(): Admin {
-    return new KafkajsAdminClient(this.kafka);
+  createAdmin(options: AdminOptions = {}): Admin {
+    return new KafkajsAdminClient(options.interactive ? this.interactiveKafka : this.kafka);
   }
 
+  /** Its callers wait for the answer (REST writes), so it gives up within seconds too. */
   createProducer(): Producer {
-    return new KafkajsDurableProducer(this.kafka);
+    return new KafkajsDurableProducer(this.interactiveKafka);
   }
 
   createTransactionalProducer(transactionalId: string): TransactionalProducer {
