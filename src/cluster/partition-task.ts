@@ -487,8 +487,14 @@ export class PartitionTask {
     this.deadLetters = [];
     this.wakeList.clear();
     this.ingestDeadline = undefined;
-    await this.loadDue();
-    if (replay.length > 0) await this.applyRecords(replay);
+    try {
+      await this.loadDue();
+      if (replay.length > 0) await this.applyRecords(replay);
+    } catch (error) {
+      // The next attempt restores again and needs every record since the position.
+      this.uncommittedInput = replay;
+      throw error;
+    }
     this.logger.info('partition task rebuilt from the changelog', { inputOffset: position, replayed: replay.length });
   }
 

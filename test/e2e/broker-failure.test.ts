@@ -6,7 +6,9 @@
  * of most partition tasks, the group coordinator of the nodes' group, and the leader of the target
  * topic. Once both nodes are stopped, a marker is appended to every target partition, and a
  * read_committed reader reads up to the markers: every expected fire id exactly once, every REST
- * write answered 2xx fired exactly once, nothing else.
+ * write answered 2xx fired exactly once, nothing else. A probe member of a group coordinated by the
+ * killed broker checks the port's group consumer: it hears that its membership is in doubt (or loses
+ * its partitions) before it is assigned anything again, and it is assigned again.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +16,7 @@ import { LocalKafka } from '../../src/dev/local-kafka';
 import { isolatedNodeEnv } from '../../src/dev/isolated-node-env';
 import { startPunctualProcess, type PunctualProcess } from '../../src/dev/punctual-process';
 import { transactionalIdFor } from '../../src/cluster/partition-task';
-import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
+import type { GroupConsumer, IncomingRecord, KafkaPort } from '../../src/kafka/port';
 import { sleep } from '../../src/util/sleep';
 import { waitFor } from '../../src/util/wait-for';
 import { coordinatorsOf, leadersOf } from '../helpers/coordinators';
@@ -83,12 +85,15 @@ test.each([
   try {
     const start = Date.now() + 6_000;
     const expected = await createSchedules(run, start);
+    const target = await victim(run);
+    expect(cluster.nodeIds).toContain(target);
+    const probe = await GroupProbe.start(run, target);
     const writes = new RestWrites(run);
     await sleep(start + KILL_AFTER_MS - 2_000 - Date.now());
     const writing = writes.during(8_000);
     await sleep(2_000);
-    killed = await victim(run);
-    expect(cluster.nodeIds).toContain(killed);
+    probe.killed();
+    killed = target;
     await cluster.killBroker(killed);
     console.log(`broker ${killed} killed at ${new Date().toISOString()}`);
     await writing;
@@ -99,6 +104,7 @@ test.each([
     await sleep(lastDue - Date.now() + 1_000);
     // Every expected fire is readable first; then no writer is left, and the markers end the read.
     await readCommittedUntil(port, run.topic, (seen) => containsAll(seen, expected), 60_000).catch(() => undefined);
+    await probe.expectDoubtThenReassignment();
     await stopNodes(run.nodes);
     const records = await readToMarkers(run.topic);
 
@@ -123,6 +129,62 @@ test.each([
     if (killed !== undefined) await cluster.restartBroker(killed);
   }
 });
+
+/** A member of a group of its own, coordinated by the broker about to be killed, recording what its listener hears. */
+class GroupProbe {
+  private killedAt = -1;
+
+  private constructor(
+    private readonly consumer: GroupConsumer,
+    private readonly events: string[],
+  ) {}
+
+  static async start(run: Run, coordinator: number): Promise<GroupProbe> {
+    const groupId = await groupCoordinatedBy(coordinator);
+    const events: string[] = [];
+    const record = (event: string): void => void events.push(event);
+    const consumer = port.createGroupConsumer({
+      groupId,
+      topics: [run.definitions],
+      fromBeginning: true,
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 600,
+      listener: {
+        onAssigned: async (partitions) => record(`assigned ${partitions.length}`),
+        onRevoked: async (partitions) => record(`revoked ${partitions.length}`),
+        onRecords: async () => undefined,
+        onRejoining: () => record('rejoining'),
+      },
+    });
+    await consumer.start();
+    await waitFor('the probe to own every partition', () => events.includes(`assigned ${PARTITIONS}`), { timeoutMs: 30_000 });
+    return new GroupProbe(consumer, events);
+  }
+
+  killed(): void {
+    this.killedAt = this.events.length;
+  }
+
+  /** After the kill: a doubt or a revocation comes first, then the whole topic is assigned again. */
+  async expectDoubtThenReassignment(): Promise<void> {
+    try {
+      await waitFor('the probe to be assigned again', () => this.events.slice(this.killedAt).some((event) => event.startsWith('assigned') && event !== 'assigned 0'), { timeoutMs: 60_000 });
+      const after = this.events.slice(this.killedAt);
+      expect(after[0]).toMatch(/^(rejoining|revoked)/);
+    } finally {
+      await this.consumer.stop();
+    }
+  }
+}
+
+/** A fresh group id whose coordinator is `broker`. */
+async function groupCoordinatedBy(broker: number): Promise<string> {
+  const candidates = Array.from({ length: 60 }, () => uniqueName('probe'));
+  const coordinators = await coordinatorsOf(brokers, 'group', candidates);
+  const groupId = candidates.find((candidate) => coordinators.get(candidate) === broker);
+  if (!groupId) throw new Error(`no group among 60 candidates is coordinated by broker ${broker}`);
+  return groupId;
+}
 
 async function startRun(): Promise<Run> {
   const prefix = uniqueName('bf');

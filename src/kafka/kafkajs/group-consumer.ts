@@ -66,6 +66,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.logger.error('consumer crashed', { error: event.payload.error, restart: event.payload.restart });
       // The consumer has left the group; a restarted one joins as a new member and is assigned afresh.
+      // Held at once: the revocation waits its turn behind assignment steps that may be under way.
+      this.doubt('consumer crashed');
       this.enqueue(async () => {
         await this.revoke(this.owned);
         this.ownership = { memberId: undefined, partitions: [] };
