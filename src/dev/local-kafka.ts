@@ -16,6 +16,7 @@ import { silentLogger } from '../log/logger';
 import { ensureKafkaJars } from './kafka-distribution';
 import { freePort } from './free-port';
 import { kraftProperties, type KraftNode } from './kraft-config';
+import { sleep } from '../util/sleep';
 
 export interface LocalKafkaOptions {
   /** 1 (default) or 3. */
@@ -75,13 +76,31 @@ export class LocalKafka {
     await node.exited;
   }
 
-  /** Starts a killed broker again on its data directory and waits until the cluster has every broker. */
+  /**
+   * Starts a killed broker again on its data directory, waits until the cluster has every broker, and
+   * hands every partition back to its preferred leader: a restarted broker leads nothing until then
+   * (nor coordinates any group or transaction), so the next fault would start from a lopsided cluster.
+   */
   async restartBroker(nodeId: number, timeoutMs = 90_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     const index = this.nodes.findIndex((node) => node.nodeId === nodeId);
     const node = this.node(nodeId);
     if (!hasExited(node)) throw new Error(`Kafka node ${nodeId} is still running`);
     this.nodes[index] = launch(this.launchWith.libs, node, this.launchWith.heapMb);
     await this.waitUntilReady(timeoutMs);
+    await this.electPreferredLeaders(deadline);
+  }
+
+  /** Kafka's own LeaderElectionCommand, again until it succeeds: it fails while a preferred replica is not back in sync. */
+  private async electPreferredLeaders(deadline: number): Promise<void> {
+    const args = ['-cp', `${this.launchWith.libs}/*`, ...quietLogging(), 'org.apache.kafka.tools.LeaderElectionCommand',
+      '--bootstrap-server', this.bootstrap, '--election-type', 'PREFERRED', '--all-topic-partitions'];
+    for (;;) {
+      const { code, output } = await runToEnd('java', args);
+      if (code === 0) return;
+      if (Date.now() > deadline) throw new Error(`preferred leader election did not succeed in time (exit ${code}):\n${output.slice(-2000)}`);
+      await sleep(1_000);
+    }
   }
 
   static async start(options: LocalKafkaOptions = {}): Promise<LocalKafka> {
