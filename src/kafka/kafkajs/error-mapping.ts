@@ -28,6 +28,26 @@ export function isRetriable(error: unknown): boolean {
   return false;
 }
 
+/** Broker refusals that come before anything is appended. */
+const REFUSED_BEFORE_APPEND = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'NOT_ENOUGH_REPLICAS']);
+/** kafkajs errors raised before a request is sent. */
+const BEFORE_SENDING = new Set(['KafkaJSMetadataNotLoaded', 'KafkaJSTopicMetadataNotLoaded', 'KafkaJSBrokerNotFound']);
+
+/**
+ * Whether a failed produce certainly wrote nothing: the connection was refused, the request never
+ * left, or the broker refused it before appending. A timeout or a connection lost mid-request may
+ * have written everything.
+ */
+export function certainlyNotWritten(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 10; depth++) {
+    const { code, type } = current as Error & { code?: unknown; type?: unknown };
+    if (code === 'ECONNREFUSED' || BEFORE_SENDING.has(current.name) || (typeof type === 'string' && REFUSED_BEFORE_APPEND.has(type))) return true;
+    current = (current as Error & { originalError?: unknown }).originalError ?? current.cause;
+  }
+  return false;
+}
+
 export function transactionFailed(step: string, transactionalId: string, error: unknown): TransactionFailedError {
   const fenced = brokerErrorTypes(error).some((type) => FENCED_TYPES.has(type));
   const reason = error instanceof Error ? error.message : String(error);

@@ -3,7 +3,7 @@ import { Partitioners, type Kafka, type ProducerConfig, type Producer as Kafkajs
 import type { OffsetCommit, OutgoingRecord, Producer, RecordMetadata, Transaction, TransactionalProducer } from '../port';
 import { chunkBySize, toRecordMetadata, toTopicMessages } from './records';
 import { sleep } from '../../util/sleep';
-import { isRetriable, transactionFailed, unavailable } from './error-mapping';
+import { certainlyNotWritten, transactionFailed, unavailable } from './error-mapping';
 
 /** Bytes per sendBatch call: under the broker's default max.message.bytes (1 MB) with room to spare. */
 const MAX_BATCH_BYTES = 512 * 1024;
@@ -128,7 +128,10 @@ class KafkajsTransactionHandle implements Transaction {
   }
 }
 
-/** Sends of the durable producer: the first attempt and up to three more, 300 ms apart at first and doubling. */
+/**
+ * Sends of the durable producer: the first attempt and up to three more, 300 ms apart at first and
+ * doubling, only while each failure certainly wrote nothing (a refused connection, a leader moving).
+ */
 const DURABLE_ATTEMPTS = 4;
 const DURABLE_FIRST_BACKOFF_MS = 300;
 
@@ -139,10 +142,13 @@ export class KafkajsDurableProducer implements Producer {
     kafka: Kafka,
     private readonly now: () => number = Date.now,
   ) {
-    // Not idempotent, and no kafkajs retries (NO_PRODUCE_RETRIES says why). A send this class retries
-    // goes out again whole with the timestamps of its first attempt, so a copy of a definition is the
-    // same record twice, which the node recognises and skips (ingest/apply-definition.ts). One request
-    // in flight per broker keeps a connection's sends in order.
+    // Not idempotent, and no kafkajs retries (NO_PRODUCE_RETRIES says why). A send is retried only
+    // when its failure wrote nothing; one that may have written (a timeout, a connection lost
+    // mid-request) fails, and the caller answers 503. A retried send of several partitions may still
+    // write a partition twice (another broker's request was in flight): it goes out again whole with
+    // the timestamps of its first attempt, so a copy of a definition is the same record twice, which
+    // ingest recognises and skips (ingest/apply-definition.ts). One request in flight per broker keeps
+    // a connection's sends in order.
     this.producer = kafka.producer({
       idempotent: false,
       maxInFlightRequests: 1,
@@ -176,7 +182,7 @@ export class KafkajsDurableProducer implements Producer {
       try {
         return toRecordMetadata(await this.producer.sendBatch({ topicMessages, acks: -1 }));
       } catch (error) {
-        if (attempt >= DURABLE_ATTEMPTS || !isRetriable(error)) throw unavailable('produce', error);
+        if (attempt >= DURABLE_ATTEMPTS || !certainlyNotWritten(error)) throw unavailable('produce', error);
         await sleep(DURABLE_FIRST_BACKOFF_MS * 2 ** (attempt - 1));
       }
     }
