@@ -35,7 +35,7 @@ const MARKER = 'broker-failure-test-marker';
 /**
  * Longest a schedule may pause: below the 60 s transaction timeout, after which a coordinator
  * aborts a transaction left hanging, which is what a task stuck on its dead broker would wait for.
- * Measured 10-17 s: the controller declares the broker dead after broker.session.timeout.ms (9 s),
+ * Measured 10-21 s: the controller declares the broker dead after broker.session.timeout.ms (9 s),
  * then leaders and coordinators move, tasks rebuild, and group consumers rejoin.
  */
 const MAX_PAUSE_MS = 40_000;
