@@ -35,3 +35,9 @@ export function startPunctualProcess(env: Record<string, string>, nodeArgs: stri
     },
   };
 }
+
+/** Sends SIGTERM to every node still running (each then shuts down in order) and waits until all have exited. */
+export async function stopPunctualProcesses(nodes: PunctualProcess[]): Promise<void> {
+  for (const node of nodes) if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGTERM');
+  await Promise.all(nodes.map((node) => node.exited));
+}

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalKafka } from '../../src/dev/local-kafka';
 import { isolatedNodeEnv } from '../../src/dev/isolated-node-env';
-import { startPunctualProcess, type PunctualProcess } from '../../src/dev/punctual-process';
+import { startPunctualProcess, stopPunctualProcesses, type PunctualProcess } from '../../src/dev/punctual-process';
 import { transactionalIdFor } from '../../src/cluster/partition-task';
 import type { GroupConsumer, IncomingRecord, KafkaPort } from '../../src/kafka/port';
 import { sleep } from '../../src/util/sleep';
@@ -105,7 +105,7 @@ test.each([
     // Every expected fire is readable first; then no writer is left, and the markers end the read.
     await readCommittedUntil(port, run.topic, (seen) => containsAll(seen, expected), 60_000).catch(() => undefined);
     await probe.expectDoubtThenReassignment();
-    await stopNodes(run.nodes);
+    await stopPunctualProcesses(run.nodes);
     const records = await readToMarkers(run.topic);
 
     const fireIds = records.map((record) => record.headers['punctual-fire-id'] ?? '<none>');
@@ -125,7 +125,7 @@ test.each([
     for (const [i, node] of run.nodes.entries()) console.log(`--- node ${i} output (tail) ---\n${node.output().slice(-8000)}`);
     throw error;
   } finally {
-    await stopNodes(run.nodes);
+    await stopPunctualProcesses(run.nodes);
     if (killed !== undefined) await cluster.restartBroker(killed);
   }
 });
@@ -206,7 +206,7 @@ async function startRun(): Promise<Run> {
       return owned.every((count) => count > 0) && owned.reduce((a, b) => a + b, 0) === PARTITIONS;
     }, { timeoutMs: 60_000, intervalMs: 200 });
   } catch (error) {
-    await stopNodes(nodes);
+    await stopPunctualProcesses(nodes);
     throw error;
   }
   return run;
@@ -293,11 +293,6 @@ function containsAll(records: IncomingRecord[], expected: Set<string>): boolean 
   if (records.length < expected.size) return false;
   const seen = new Set(records.map((record) => record.headers['punctual-fire-id']));
   return [...expected].every((id) => seen.has(id));
-}
-
-async function stopNodes(nodes: PunctualProcess[]): Promise<void> {
-  for (const node of nodes) if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGTERM');
-  await Promise.all(nodes.map((node) => node.exited));
 }
 
 function mostCommon(values: number[]): number {

@@ -11,7 +11,7 @@ import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
 import { fireReport, longestPause } from '../helpers/fire-verifier';
 import { createTopic, readCommittedUntil, testPort, uniqueName } from '../helpers/kafka';
 import { definitionRecord, uniqueNodeEnv } from '../helpers/punctual';
-import { startPunctualProcess, type PunctualProcess } from '../../src/dev/punctual-process';
+import { startPunctualProcess, stopPunctualProcesses, type PunctualProcess } from '../../src/dev/punctual-process';
 import { sleep } from '../../src/util/sleep';
 
 jest.setTimeout(240_000);
@@ -93,11 +93,6 @@ async function withNodeLogs(group: Cluster, body: () => Promise<void>): Promise<
   }
 }
 
-async function stopAll(nodes: PunctualProcess[]): Promise<void> {
-  for (const node of nodes) if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGTERM');
-  await Promise.all(nodes.map((node) => node.exited));
-}
-
 /** A cluster and a target topic for one test; every node is stopped afterwards, its logs printed on failure. */
 async function withCluster(body: (port: KafkaPort, group: Cluster, topic: string) => Promise<void>): Promise<void> {
   const port = testPort();
@@ -107,7 +102,7 @@ async function withCluster(body: (port: KafkaPort, group: Cluster, topic: string
   try {
     await withNodeLogs(group, () => body(port, group, topic));
   } finally {
-    await stopAll(group.nodes);
+    await stopPunctualProcesses(group.nodes);
   }
 }
 

@@ -24,20 +24,11 @@ const STATE_TOPIC: Record<CoordinatorKind, string> = { group: '__consumer_offset
 
 /** The broker node id coordinating each key, read from the current leaders of the state topic. */
 export async function coordinatorsOf(brokers: string[], kind: CoordinatorKind, keys: string[]): Promise<Map<string, number>> {
-  const admin = new Kafka({ clientId: 'punctual-test-coordinators', brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const topic = STATE_TOPIC[kind];
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    const partitions = metadata.topics[0]?.partitions ?? [];
-    const leaderOf = new Map(partitions.map((partition) => [partition.partitionId, partition.leader]));
-    return new Map(keys.map((key) => [key, leaderOf.get(coordinatorPartition(key, partitions.length)) ?? -1]));
-  } finally {
-    await admin.disconnect();
-  }
+  const leaders = await leadersOf(brokers, STATE_TOPIC[kind]);
+  return new Map(keys.map((key) => [key, leaders[coordinatorPartition(key, leaders.length)] ?? -1]));
 }
 
-/** The leader of each partition of a topic, by partition number. */
+/** The leader of each partition of a topic (internal ones too, which the port does not describe), by partition number. */
 export async function leadersOf(brokers: string[], topic: string): Promise<number[]> {
   const admin = new Kafka({ clientId: 'punctual-test-leaders', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();

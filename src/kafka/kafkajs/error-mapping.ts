@@ -3,16 +3,23 @@ import { KafkaPortError, KafkaUnavailableError, TransactionFailedError } from '.
 
 const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
 
-/** kafkajs wraps the broker's error in retry errors; the broker's error `type` sits somewhere down the cause chain. */
-export function brokerErrorTypes(error: unknown): string[] {
-  const types: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current instanceof Error && depth < 10; depth++) {
-    const type = (current as Error & { type?: unknown }).type;
-    if (typeof type === 'string') types.push(type);
-    current = (current as Error & { originalError?: unknown }).originalError ?? current.cause;
+/** A kafkajs error's fields that say what went wrong; kafkajs puts them anywhere down the cause chain. */
+type KafkajsErrorFields = Error & { type?: unknown; code?: unknown; retriable?: unknown; originalError?: unknown };
+
+/** The error and every error it wraps (kafkajs wraps broker errors in retry errors), outermost first. */
+function causeChain(error: unknown): KafkajsErrorFields[] {
+  const chain: KafkajsErrorFields[] = [];
+  for (let current: unknown = error; current instanceof Error && chain.length < 10; ) {
+    const fields = current as KafkajsErrorFields;
+    chain.push(fields);
+    current = fields.originalError ?? fields.cause;
   }
-  return types;
+  return chain;
+}
+
+/** The broker error types (e.g. NOT_COORDINATOR) down the cause chain. */
+export function brokerErrorTypes(error: unknown): string[] {
+  return causeChain(error).flatMap(({ type }) => (typeof type === 'string' ? [type] : []));
 }
 
 /**
@@ -20,12 +27,7 @@ export function brokerErrorTypes(error: unknown): string[] {
  * transient (a leader moving, a connection refused) as retriable, at the error or down its cause chain.
  */
 export function isRetriable(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; current instanceof Error && depth < 10; depth++) {
-    if ((current as Error & { retriable?: unknown }).retriable === true) return true;
-    current = (current as Error & { originalError?: unknown }).originalError ?? current.cause;
-  }
-  return false;
+  return causeChain(error).some(({ retriable }) => retriable === true);
 }
 
 /** Broker refusals that come before anything is appended. */
@@ -39,13 +41,9 @@ const BEFORE_SENDING = new Set(['KafkaJSMetadataNotLoaded', 'KafkaJSTopicMetadat
  * have written everything.
  */
 export function certainlyNotWritten(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; current instanceof Error && depth < 10; depth++) {
-    const { code, type } = current as Error & { code?: unknown; type?: unknown };
-    if (code === 'ECONNREFUSED' || BEFORE_SENDING.has(current.name) || (typeof type === 'string' && REFUSED_BEFORE_APPEND.has(type))) return true;
-    current = (current as Error & { originalError?: unknown }).originalError ?? current.cause;
-  }
-  return false;
+  return causeChain(error).some(
+    ({ code, type, name }) => code === 'ECONNREFUSED' || BEFORE_SENDING.has(name) || (typeof type === 'string' && REFUSED_BEFORE_APPEND.has(type)),
+  );
 }
 
 export function transactionFailed(step: string, transactionalId: string, error: unknown): TransactionFailedError {

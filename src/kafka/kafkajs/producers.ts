@@ -138,10 +138,7 @@ const DURABLE_FIRST_BACKOFF_MS = 300;
 export class KafkajsDurableProducer implements Producer {
   private readonly producer: KafkajsClientProducer;
 
-  constructor(
-    kafka: Kafka,
-    private readonly now: () => number = Date.now,
-  ) {
+  constructor(kafka: Kafka) {
     // Not idempotent, and no kafkajs retries (NO_PRODUCE_RETRIES says why). A send is retried only
     // when its failure wrote nothing; one that may have written (a timeout, a connection lost
     // mid-request) fails, and the caller answers 503. A retried send of several partitions may still
@@ -166,7 +163,7 @@ export class KafkajsDurableProducer implements Producer {
   }
 
   async send(records: OutgoingRecord[]): Promise<RecordMetadata[]> {
-    const timestamp = this.now();
+    const timestamp = Date.now();
     const chunks = chunkBySize(records, MAX_BATCH_BYTES).map((chunk) => toTopicMessages(chunk, timestamp));
     const metadata: RecordMetadata[] = [];
     for (const topicMessages of chunks) metadata.push(...(await this.sendWithRetries(topicMessages)));
