@@ -8,7 +8,7 @@
  * read_committed reader reads up to the markers: every expected fire id exactly once, every REST
  * write answered 2xx fired exactly once, nothing else. A probe member of a group coordinated by the
  * killed broker checks the port's group consumer: it hears that its membership is in doubt (or loses
- * its partitions) before it is assigned anything again, and it is assigned again.
+ * its partitions) before it is assigned anything again, and ends up owning every partition again.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -104,7 +104,7 @@ test.each([
     await sleep(lastDue - Date.now() + 1_000);
     // Every expected fire is readable first; then no writer is left, and the markers end the read.
     await readCommittedUntil(port, run.topic, (seen) => containsAll(seen, expected), 60_000).catch(() => undefined);
-    await probe.expectDoubtThenReassignment();
+    await probe.expectDoubtThenSettled();
     await stopPunctualProcesses(run.nodes);
     const records = await readToMarkers(run.topic);
 
@@ -165,12 +165,22 @@ class GroupProbe {
     this.killedAt = this.events.length;
   }
 
-  /** After the kill: a doubt or a revocation comes first, then the whole topic is assigned again. */
-  async expectDoubtThenReassignment(): Promise<void> {
+  /**
+   * After the kill: a doubt or a revocation comes first; then the membership is settled by an
+   * assignment (after a rejoin, or an empty one when a heartbeat of the same generation succeeded)
+   * and the probe owns every partition again.
+   */
+  async expectDoubtThenSettled(): Promise<void> {
+    const owned = (): number =>
+      this.events.reduce((count, event) => {
+        const [kind, partitions] = event.split(' ');
+        return kind === 'assigned' ? count + Number(partitions) : kind === 'revoked' ? count - Number(partitions) : count;
+      }, 0);
     try {
-      await waitFor('the probe to be assigned again', () => this.events.slice(this.killedAt).some((event) => event.startsWith('assigned') && event !== 'assigned 0'), { timeoutMs: 60_000 });
-      const after = this.events.slice(this.killedAt);
-      expect(after[0]).toMatch(/^(rejoining|revoked)/);
+      await waitFor('the probe to own every partition again', () => this.events.slice(this.killedAt).some((event) => event.startsWith('assigned')) && owned() === PARTITIONS, {
+        timeoutMs: 60_000,
+      });
+      expect(this.events.slice(this.killedAt)[0]).toMatch(/^(rejoining|revoked)/);
     } finally {
       await this.consumer.stop();
     }
