@@ -23,7 +23,8 @@ export class DefinitionWriter {
       return { id, partition: metadata.partition, offset: metadata.offset };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new HttpError(503, 'kafka_unavailable', `the definition was not stored: ${reason}`);
+      // Not acknowledged is not the same as not stored: a broker may have died after appending it.
+      throw new HttpError(503, 'kafka_unavailable', `Kafka did not acknowledge the definition: ${reason}`);
     }
   }
 }

@@ -3,7 +3,7 @@ import type { ErrorRequestHandler } from 'express';
 import { KafkaPortError } from '../kafka/errors';
 import type { Logger } from '../log/logger';
 
-/** Seconds a client is asked to wait before retrying when Kafka is unavailable. */
+/** Seconds a client is asked to wait before retrying a 503. */
 const KAFKA_RETRY_AFTER_S = 1;
 
 export class HttpError extends Error {
@@ -30,6 +30,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
     void _next;
     if (error instanceof HttpError) {
+      if (error.status === 503) res.set('retry-after', String(KAFKA_RETRY_AFTER_S));
       res.status(error.status).json({ error: error.code, message: error.message, ...error.details });
       return;
     }

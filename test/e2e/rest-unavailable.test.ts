@@ -20,9 +20,11 @@ test('POST /schedulers and PUT answer 503 while Kafka is unavailable', async () 
       body: JSON.stringify({ host: 'down', name: 'x', action: 'INSERT', at: '2030-01-01T00:00:00Z', topic: 't' }),
     });
     expect(post.status).toBe(503);
+    expect(post.headers.get('retry-after')).toBe('1');
     expect(await post.json()).toMatchObject({ error: 'kafka_unavailable' });
     const put = await fetch(`${api.url}/v1/schedules/down/y`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ at: '2030-01-01T00:00:00Z', topic: 't' }) });
     expect(put.status).toBe(503);
+    expect(put.headers.get('retry-after')).toBe('1');
     // Answered within seconds, not after kafkajs' default half-minute of retries.
     expect(Date.now() - started).toBeLessThan(30_000);
   } finally {
