@@ -82,12 +82,13 @@ test.each([
 ])('kill -9 of %s mid-run: every fire and every acknowledged REST write exactly once', async (_name, victim) => {
   const run = await startRun();
   let killed: number | undefined;
+  let probe: GroupProbe | undefined;
   try {
     const start = Date.now() + 6_000;
     const expected = await createSchedules(run, start);
     const target = await victim(run);
     expect(cluster.nodeIds).toContain(target);
-    const probe = await GroupProbe.start(run, target);
+    probe = await GroupProbe.start(run, target);
     const writes = new RestWrites(run);
     await sleep(start + KILL_AFTER_MS - 2_000 - Date.now());
     const writing = writes.during(8_000);
@@ -125,6 +126,7 @@ test.each([
     for (const [i, node] of run.nodes.entries()) console.log(`--- node ${i} output (tail) ---\n${node.output().slice(-8000)}`);
     throw error;
   } finally {
+    await probe?.stop();
     await stopPunctualProcesses(run.nodes);
     if (killed !== undefined) await cluster.restartBroker(killed);
   }
@@ -176,14 +178,15 @@ class GroupProbe {
         const [kind, partitions] = event.split(' ');
         return kind === 'assigned' ? count + Number(partitions) : kind === 'revoked' ? count - Number(partitions) : count;
       }, 0);
-    try {
-      await waitFor('the probe to own every partition again', () => this.events.slice(this.killedAt).some((event) => event.startsWith('assigned')) && owned() === PARTITIONS, {
-        timeoutMs: 60_000,
-      });
-      expect(this.events.slice(this.killedAt)[0]).toMatch(/^(rejoining|revoked)/);
-    } finally {
-      await this.consumer.stop();
-    }
+    await waitFor('the probe to own every partition again', () => this.events.slice(this.killedAt).some((event) => event.startsWith('assigned')) && owned() === PARTITIONS, {
+      timeoutMs: 60_000,
+    });
+    expect(this.events.slice(this.killedAt)[0]).toMatch(/^(rejoining|revoked)/);
+  }
+
+  /** Idempotent, like the consumer's stop. */
+  stop(): Promise<void> {
+    return this.consumer.stop();
   }
 }
 
