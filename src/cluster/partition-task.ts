@@ -166,8 +166,11 @@ export class PartitionTask {
   /** States as this task has applied them, ids starting with `prefix` after `after`, in id order, at most `limit`. */
   async list(prefix: string, after: string | undefined, limit: number): Promise<ScheduleState[]> {
     const matches = (id: string): boolean => id.startsWith(prefix) && (after === undefined || id > after);
-    const byId = new Map((await this.store.list(prefix, after, limit + this.overlay.size)).map((state) => [state.definition.id, state]));
-    for (const [id, state] of this.overlay) {
+    // The overlay as it is before the store is read: a commit that ends during the read writes its
+    // states to the store and then clears the overlay, and the list must find them in one or the other.
+    const overlay = new Map(this.overlay);
+    const byId = new Map((await this.store.list(prefix, after, limit + overlay.size)).map((state) => [state.definition.id, state]));
+    for (const [id, state] of overlay) {
       if (!matches(id)) continue;
       if (state) byId.set(id, state);
       else byId.delete(id);

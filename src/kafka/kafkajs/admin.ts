@@ -86,7 +86,11 @@ export class KafkajsAdminClient implements Admin {
     const topics = specs.map((spec) => spec.topic);
     await waitForTopicLeaders(topics, async () => {
       const metadata = await this.admin.fetchTopicMetadata({ topics });
-      return metadata.topics.flatMap((topic) => topic.partitions.map((partition) => partition.leader));
+      const leaders = metadata.topics.flatMap((topic) => topic.partitions.map((partition) => partition.leader));
+      // A KRaft broker names a new partition's leader a moment before the leader takes writes (a
+      // first transaction failed with NOT_LEADER_FOR_PARTITION); log end offsets come from the leader itself.
+      if (leaders.every((leader) => leader >= 0)) for (const topic of topics) await this.admin.fetchTopicOffsets(topic);
+      return leaders;
     });
   }
 

@@ -23,6 +23,12 @@ test('waits through UNKNOWN_TOPIC_OR_PARTITION and partitions without a leader u
   expect(script.calls()).toBe(4);
 });
 
+test('waits through a named leader that has not taken its partition over yet (NOT_LEADER_FOR_PARTITION)', async () => {
+  const script = scripted([brokerError('NOT_LEADER_FOR_PARTITION'), [1, 1]]);
+  await waitForTopicLeaders(['t'], script.probe, { intervalMs: 1 });
+  expect(script.calls()).toBe(2);
+});
+
 test('finds the broker error below kafkajs retry wrappers', async () => {
   const wrapped = Object.assign(new Error('retries exhausted'), { originalError: brokerError('UNKNOWN_TOPIC_OR_PARTITION') });
   const script = scripted([wrapped, [0]]);

@@ -1,12 +1,13 @@
 /**
  * Waiting for new topics to be usable. kafkajs's own `waitForLeaders` retries only
  * LEADER_NOT_AVAILABLE, but a KRaft broker answers UNKNOWN_TOPIC_OR_PARTITION for a moment after
- * creating a topic (its metadata cache lags the controller), which kafkajs then throws.
+ * creating a topic (its metadata cache lags the controller), which kafkajs then throws, and a leader
+ * it names answers NOT_LEADER_FOR_PARTITION until it has taken the partition over.
  */
 import { brokerErrorTypes } from './error-mapping';
 import { sleep } from '../../util/sleep';
 
-const STILL_PROPAGATING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const STILL_PROPAGATING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
 
 /** The leader of every partition of the topics asked for (-1 where there is none yet). */
 export type LeaderProbe = () => Promise<number[]>;
