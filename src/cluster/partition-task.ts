@@ -458,7 +458,8 @@ export class PartitionTask {
       this.logger.warn('transaction failed', { error: failure, fenced });
       await this.producer.close().catch((closeError: unknown) => this.logger.warn('producer close failed', { error: closeError }));
       if (fenced) {
-        this.lifecycle.transition('fenced');
+        // A task being closed (revoked) that learns it was fenced just finishes closing.
+        if (this.lifecycle.is('running')) this.lifecycle.transition('fenced');
         return;
       }
       await new Promise((resolve) => this.options.clock.setTimer(RETRY_BACKOFF_MS, () => resolve(undefined)));
