@@ -27,15 +27,12 @@ interface BodyParserError {
 }
 
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, _req, res, _next) => {
+  return (thrown: unknown, _req, res, _next) => {
     void _next;
+    const error = thrown instanceof KafkaPortError && thrown.retriable ? new HttpError(503, 'kafka_unavailable', `Kafka is unavailable: ${thrown.message}`) : thrown;
     if (error instanceof HttpError) {
       if (error.status === 503) res.set('retry-after', String(KAFKA_RETRY_AFTER_S));
       res.status(error.status).json({ error: error.code, message: error.message, ...error.details });
-      return;
-    }
-    if (error instanceof KafkaPortError && error.retriable) {
-      res.set('retry-after', String(KAFKA_RETRY_AFTER_S)).status(503).json({ error: 'kafka_unavailable', message: `Kafka is unavailable: ${error.message}` });
       return;
     }
     const parser = error as BodyParserError;

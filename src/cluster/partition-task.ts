@@ -34,7 +34,7 @@ import { noTaskMetrics, type TaskMetrics } from '../metrics/metrics';
 import { changelogRecord, inputPositionRecord } from '../store/changelog-codec';
 import type { ScheduleState } from '../store/schedule-state';
 import { ScheduleStore, storeWriteOf, type DueEntry, type LevelDatabase } from '../store/schedule-store';
-import { restoreStore, type RestoreResult } from './restore';
+import { checkpointAt, restoreStore, type RestoreResult } from './restore';
 import type { TargetTopics } from './target-topics';
 import { TaskLifecycle } from './task-state';
 
@@ -351,11 +351,7 @@ export class PartitionTask {
     this.metrics.deadLettered(partition, deadLetters.length);
     const split = storeWriteOf(changes);
     this.committedOffset = offsetChanged ? offset : this.committedOffset;
-    const inputOffset = this.committedOffset;
-    const checkpoint =
-      changelogOffset === undefined
-        ? undefined
-        : { changelogTopic: this.changelog.topic, changelogPartition: this.changelog.partition, changelogOffset, ...(inputOffset === undefined ? {} : { inputOffset }) };
+    const checkpoint = changelogOffset === undefined ? undefined : checkpointAt(this.changelog, changelogOffset, this.committedOffset);
     this.remember(await this.store.apply({ ...split, ...(checkpoint ? { checkpoint } : {}) }, now));
     this.overlay.clear();
     this.uncommittedInput = [];

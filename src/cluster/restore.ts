@@ -9,7 +9,7 @@ import type { Clock } from '../domain/clock';
 import type { KafkaPort, TopicPartition, TransactionalProducer } from '../kafka/port';
 import type { Logger } from '../log/logger';
 import { barrierRecord, decodeChangelog } from '../store/changelog-codec';
-import type { ScheduleState } from '../store/schedule-state';
+import type { Checkpoint, ScheduleState } from '../store/schedule-state';
 import { storeWriteOf, type ScheduleStore } from '../store/schedule-store';
 
 export interface RestoreResult {
@@ -35,6 +35,12 @@ export interface RestoreOptions {
 }
 
 const APPLY_BATCH = 2_000;
+
+/** Where the store stands once it holds every changelog record below `changelogOffset`. */
+export function checkpointAt(changelog: TopicPartition, changelogOffset: number, inputOffset: number | undefined): Checkpoint {
+  const checkpoint = { changelogTopic: changelog.topic, changelogPartition: changelog.partition, changelogOffset };
+  return inputOffset === undefined ? checkpoint : { ...checkpoint, inputOffset };
+}
 
 export async function restoreStore(options: RestoreOptions): Promise<RestoreResult> {
   const { store, changelog, clock } = options;
@@ -69,8 +75,7 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
       records += batch.length;
     },
   });
-  const restored = { changelogTopic: changelog.topic, changelogPartition: changelog.partition, changelogOffset: until };
-  await store.apply({ puts: [], deletes: [], checkpoint: inputOffset === undefined ? restored : { ...restored, inputOffset } }, clock.now());
+  await store.apply({ puts: [], deletes: [], checkpoint: checkpointAt(changelog, until, inputOffset) }, clock.now());
   const result = { from, until, inputOffset, records, wiped: !trusted, durationMs: clock.now() - started };
   options.logger.info('store restored', { ...result });
   return result;
