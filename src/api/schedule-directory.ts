@@ -11,7 +11,7 @@ import { scheduleView, type ScheduleView } from './schedule-view';
 export interface LocalSchedules {
   partitionOf(id: ScheduleId): number;
   lookup(id: ScheduleId): Promise<{ owned: true; state: ScheduleState | undefined } | { owned: false }>;
-  listLocal(prefix: string, after: string | undefined, limit: number): Promise<{ partitions: number[]; states: ScheduleState[] }>;
+  listLocal(prefix: string, after: string | undefined, limit: number, accepts?: (state: ScheduleState) => boolean): Promise<{ partitions: number[]; states: ScheduleState[] }>;
 }
 
 export interface ListPage {

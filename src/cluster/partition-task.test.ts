@@ -94,13 +94,14 @@ class FakeKafka {
 const START = Date.UTC(2026, 0, 1);
 const INPUT = { topic: 'defs', partition: 0 };
 
-function setup(): { task: PartitionTask; clock: ManualClock; kafka: FakeKafka; newTask: () => PartitionTask } {
+function setup(): { task: PartitionTask; clock: ManualClock; kafka: FakeKafka; newTask: () => PartitionTask; db: () => MemoryLevel<string, string> } {
   const clock = new ManualClock(START);
   const kafka = new FakeKafka();
   const port = {
     createTransactionalProducer: (id: string) => kafka.producer(id),
     readPartition: (options: PartitionReadOptions) => kafka.readPartition(options),
   } as unknown as KafkaPort;
+  let db = new MemoryLevel<string, string>();
   const admin = { describeTopics: async (topics: string[]) => topics.map((topic) => ({ topic, partitions: 1 })) } as unknown as Admin;
   const newTask = (): PartitionTask => new PartitionTask({
     input: INPUT,
@@ -115,9 +116,9 @@ function setup(): { task: PartitionTask; clock: ManualClock; kafka: FakeKafka; n
     targetTopics: new TargetTopics(admin),
     clock,
     logger: silentLogger,
-    openDatabase: () => new MemoryLevel<string, string>() as LevelDatabase,
+    openDatabase: () => (db = new MemoryLevel<string, string>()) as LevelDatabase,
   });
-  return { task: newTask(), clock, kafka, newTask };
+  return { task: newTask(), clock, kafka, newTask, db: () => db };
 }
 
 function record(offset: number, key: string, value: unknown): IncomingRecord {
@@ -305,4 +306,63 @@ test('a new owner resumes at the input position the changelog recorded: records 
   await settle();
   expect(kafka.committed.flatMap(fireIds)).toEqual([`h/a@${START + 50}`]);
   await next.close();
+});
+
+/** Makes `method` of the database wait, once it was called, until the returned release is called. */
+function gate<K extends 'batch' | 'values'>(db: MemoryLevel<string, string>, method: K): { entered: Promise<void>; release: () => void } {
+  let release = (): void => undefined;
+  let enter = (): void => undefined;
+  const entered = new Promise<void>((resolve) => (enter = resolve));
+  const opened = new Promise<void>((resolve) => (release = resolve));
+  const target = db as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const original = target[method]!.bind(db);
+  target[method] = (...args: unknown[]) => {
+    target[method] = original;
+    enter();
+    if (method === 'batch') return opened.then(() => original(...args));
+    // The read starts (and takes its snapshot) now; its values come only once released.
+    const values = original(...args) as AsyncIterable<string>;
+    return (async function* () {
+      await opened;
+      yield* values;
+    })();
+  };
+  return { entered, release };
+}
+
+test('a list that reads the store while a commit ends still finds the schedules the commit wrote', async () => {
+  const { task, clock, db } = await started();
+  await task.ingest([record(0, 'h/a', at('a', 60_000)), record(1, 'h/b', at('b', 60_000))]);
+  const write = gate(db(), 'batch');
+  clock.advance(100);
+  await write.entered;
+  // The list snapshots the overlay and starts reading a store that does not hold the states yet.
+  const read = gate(db(), 'values');
+  const listing = task.list('h/', undefined, 10);
+  await read.entered;
+  // The commit writes the store and clears the overlay while the list's read is under way.
+  write.release();
+  await settle();
+  read.release();
+  expect((await listing).map((state) => state.definition.id)).toEqual(['h/a', 'h/b']);
+});
+
+test('a filtered list reads on until the page is full: two tenants whose schedules interleave', async () => {
+  const { task, clock } = await started();
+  // Hosts t00..t23 in id order; tenant "even" owns t00, t02, ..., tenant "odd" the others.
+  const hosts = Array.from({ length: 24 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+  await task.ingest(hosts.map((host, i) => record(i, `${host}/s`, { ...(at('s', 60_000) as object), host })));
+  clock.advance(100);
+  await settle();
+  for (const parity of [0, 1]) {
+    const owns = (state: { definition: { host: string } }): boolean => Number(state.definition.host.slice(1)) % 2 === parity;
+    const pages: string[][] = [];
+    let after: string | undefined;
+    do {
+      const page = await task.list('', after, 3, owns);
+      pages.push(page.map((state) => state.definition.id));
+      after = page.length === 3 ? page.at(-1)?.definition.id : undefined;
+    } while (after !== undefined);
+    expect(pages).toEqual([0, 1, 2, 3].map((p) => [0, 1, 2].map((k) => `${hosts[2 * (3 * p + k) + parity]}/s`)).concat([[]]));
+  }
 });

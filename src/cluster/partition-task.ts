@@ -163,19 +163,31 @@ export class PartitionTask {
     return this.read(id);
   }
 
-  /** States as this task has applied them, ids starting with `prefix` after `after`, in id order, at most `limit`. */
-  async list(prefix: string, after: string | undefined, limit: number): Promise<ScheduleState[]> {
-    const matches = (id: string): boolean => id.startsWith(prefix) && (after === undefined || id > after);
+  /**
+   * States as this task has applied them (committed or not), ids starting with `prefix` after
+   * `after`, in id order: the first `limit` that `accepts` takes. The store is read page by page
+   * until the page is full, so a filter (another tenant's schedules) never shortens it.
+   */
+  async list(prefix: string, after: string | undefined, limit: number, accepts: (state: ScheduleState) => boolean = () => true): Promise<ScheduleState[]> {
     // The overlay as it is before the store is read: a commit that ends during the read writes its
     // states to the store and then clears the overlay, and the list must find them in one or the other.
     const overlay = new Map(this.overlay);
-    const byId = new Map((await this.store.list(prefix, after, limit + overlay.size)).map((state) => [state.definition.id, state]));
+    const found = new Map<ScheduleId, ScheduleState>();
     for (const [id, state] of overlay) {
-      if (!matches(id)) continue;
-      if (state) byId.set(id, state);
-      else byId.delete(id);
+      if (state && id.startsWith(prefix) && (after === undefined || id > after) && accepts(state)) found.set(id, state);
     }
-    return [...byId.values()].sort((a, b) => (a.definition.id < b.definition.id ? -1 : 1)).slice(0, limit);
+    for (let cursor = after; ; ) {
+      const page = await this.store.list(prefix, cursor, limit);
+      for (const state of page) {
+        if (!overlay.has(state.definition.id) && accepts(state)) found.set(state.definition.id, state);
+      }
+      const last = page.at(-1)?.definition.id;
+      if (page.length < limit || last === undefined) break;
+      cursor = last;
+      // Every store id up to the cursor is read: enough once `limit` of the found ones come before it.
+      if ([...found.keys()].filter((id) => id <= last).length >= limit) break;
+    }
+    return [...found.values()].sort((a, b) => (a.definition.id < b.definition.id ? -1 : 1)).slice(0, limit);
   }
 
   /** Committed schedules of this partition (the store's count, no scan). */

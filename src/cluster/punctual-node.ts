@@ -88,10 +88,10 @@ export class PunctualNode {
     return this.joined && [...this.tasks.values()].every((task) => task.lifecycle.is('running'));
   }
 
-  /** Schedules of every running task, ids starting with `prefix` after `after`, in id order, at most `limit`. */
-  async listLocal(prefix: string, after: string | undefined, limit: number): Promise<{ partitions: number[]; states: ScheduleState[] }> {
+  /** Schedules of every running task that `accepts` takes, ids starting with `prefix` after `after`, in id order, at most `limit`. */
+  async listLocal(prefix: string, after: string | undefined, limit: number, accepts?: (state: ScheduleState) => boolean): Promise<{ partitions: number[]; states: ScheduleState[] }> {
     const running = [...this.tasks].filter(([, task]) => task.lifecycle.is('running'));
-    const lists = await Promise.all(running.map(([, task]) => task.list(prefix, after, limit)));
+    const lists = await Promise.all(running.map(([, task]) => task.list(prefix, after, limit, accepts)));
     const states = lists.flat().sort((a, b) => (a.definition.id < b.definition.id ? -1 : 1)).slice(0, limit);
     return { partitions: running.map(([partition]) => partition).sort((a, b) => a - b), states };
   }

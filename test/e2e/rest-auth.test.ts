@@ -69,6 +69,30 @@ test('tokens, scopes and tenants decide who may read and write what', async () =
   expect((await fetch(`${api.url}/metrics`)).status).toBe(200);
 });
 
+test('paging with two tenants whose schedules interleave: every page is full until the last', async () => {
+  const base = uniqueName('page');
+  // Hosts <base>-00 ... <base>-11 in id order; one tenant owns the even ones, the other the odd ones.
+  const hosts = Array.from({ length: 12 }, (_, i) => `${base}-${String(i).padStart(2, '0')}`);
+  const tenants = [0, 1].map((parity) => hosts.filter((_, i) => i % 2 === parity));
+  const tokens = await Promise.all(tenants.map((owned) => token({ scope: 'schedules:read schedules:write', hosts: owned })));
+  for (const [t, owned] of tenants.entries()) {
+    for (const host of owned) expect((await call('PUT', `/v1/schedules/${host}/s?wait=applied`, tokens[t], { at: '2030-01-01T00:00:00Z', topic: 'auth.out' })).status).toBe(200);
+  }
+  for (const [t, owned] of tenants.entries()) {
+    const pages: string[][] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page = (await call('GET', `/v1/schedules?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, tokens[t])).json as { items: { id: string }[]; nextCursor: string | null; partial: boolean };
+      expect(page.partial).toBe(false);
+      pages.push(page.items.map((item) => item.id).filter((id) => id.startsWith(base)));
+      cursor = page.nextCursor;
+    }
+    const full = pages.filter((page) => page.length > 0);
+    expect(full.flat()).toEqual(owned.map((host) => `${host}/s`));
+    expect(full.slice(0, -1).every((page) => page.length === 2)).toBe(true);
+  }
+});
+
 test('with a certificate and key the node serves HTTPS', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'punctual-tls-'));
   const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
