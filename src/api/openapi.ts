@@ -26,7 +26,7 @@ export const openApiDocument = {
   paths: {
     '/schedulers': {
       get: {
-        summary: "light-scheduler's list: definitions across the cluster",
+        summary: "light-scheduler's list: its TaskDefinitions across the cluster, in the shape they were written",
         parameters: [
           { name: 'host', in: 'query', schema: { type: 'string' } },
           { name: 'name', in: 'query', schema: { type: 'string' } },
@@ -54,7 +54,7 @@ export const openApiDocument = {
     '/v1/schedules/{host}/{name}': {
       parameters: pathParameters,
       get: { summary: 'A schedule: definition and state, from the owning node', responses: { '200': { description: 'The schedule.', content: json(ref('Schedule')) }, '404': error('No such schedule.'), '503': error('No node answered for its partition.') } },
-      put: { summary: 'Create or replace (idempotent)', parameters: [waitParameter], requestBody: { required: true, content: json({ type: 'object' }) }, responses: writeResponses },
+      put: { summary: 'Create or replace; the same definition again changes nothing (the run goes on)', parameters: [waitParameter], requestBody: { required: true, content: json({ type: 'object' }) }, responses: writeResponses },
       delete: { summary: 'Delete', parameters: [waitParameter], responses: { ...writeResponses, '404': error('No such schedule.') } },
     },
     '/v1/schedules/{host}/{name}/next': {

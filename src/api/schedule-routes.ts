@@ -5,6 +5,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { scheduleId, type ScheduleId } from '../domain/definition';
+import { definitionBody } from '../domain/definition-body';
 import { validateDefinition } from '../domain/definition-validation';
 import { timelineOf, upcomingOccurrences } from '../domain/timeline';
 import { UNRESTRICTED, mayTouch, requireHost, requireScope, type Authenticator, type Principal, type Scope } from './auth';
@@ -137,7 +138,7 @@ export function scheduleRoutes({ directory, writer, local, authenticator }: Sche
     res.json(page);
   });
 
-  // light-scheduler's list: an array of definitions; partial results are flagged in headers.
+  // light-scheduler's list: an array of its TaskDefinitions, as they were written; partial results are flagged in headers.
   router.get('/schedulers', async (req, res) => {
     const caller = as(req, res);
     requireScope(caller.principal, 'schedules:read');
@@ -159,7 +160,7 @@ export function scheduleRoutes({ directory, writer, local, authenticator }: Sche
       res.setHeader('punctual-partial', 'true');
       res.setHeader('punctual-missing-partitions', [...missing].sort((a, b) => a - b).join(','));
     }
-    res.json(items.slice(0, MAX_LEGACY_LIST).map((item) => item.definition));
+    res.json(items.slice(0, MAX_LEGACY_LIST).map((item) => definitionBody(item.definition)));
   });
 
   // Asked by the node that lists: this node's own partitions only.

@@ -24,7 +24,7 @@ import { executionEvent, type Occurrence } from '../domain/execution-event';
 import { MEMORY_LEVEL, placeOccurrence } from '../domain/time-buckets';
 import { fireDue } from '../firing/fire-schedule';
 import { MinHeap } from '../firing/min-heap';
-import { stateAfterUpsert } from '../ingest/apply-definition';
+import { upsertOutcome } from '../ingest/apply-definition';
 import { deadLetter } from '../ingest/dead-letter';
 import { decodeDefinition } from '../ingest/decode-definition';
 import { TransactionFailedError } from '../kafka/errors';
@@ -272,9 +272,10 @@ export class PartitionTask {
       return this.reject(record, `topic: cannot create target topic ${definition.topic}: ${error instanceof Error ? error.message : String(error)}`);
     }
     const previous = known(definition.id);
-    const next = stateAfterUpsert(previous, definition, record);
-    this.metrics.ingested(next === 'unchanged' ? 'unchanged' : 'applied');
-    if (next === 'unchanged') return;
+    const outcome = upsertOutcome(previous, definition, record);
+    this.metrics.ingested(outcome.kind === 'new-run' ? 'applied' : 'unchanged');
+    if (outcome.kind === 'already-applied') return;
+    const next = outcome.state;
     if (next.nextDueAt === null) {
       // No occurrence at all (an `at` outside start/end): nothing to keep.
       if (previous) this.overlay.set(definition.id, null);

@@ -90,8 +90,8 @@ export function validateDefinition(body: unknown): ValidatedDefinition {
 
 function toTiming(body: DefinitionBody, at: number | undefined): Timing {
   if (at !== undefined) return { kind: 'at', at };
-  if (body.delay) return { kind: 'delay', delayMs: durationMs(body.delay) };
-  if (body.frequency) return { kind: 'frequency', periodMs: durationMs(body.frequency) };
+  if (body.delay) return { kind: 'delay', delayMs: durationMs(body.delay), given: body.delay };
+  if (body.frequency) return { kind: 'frequency', periodMs: durationMs(body.frequency), given: body.frequency };
   return { kind: 'cron', expression: body.cron ?? '', timezone: body.timezone ?? 'UTC' };
 }
 

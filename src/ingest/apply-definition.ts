@@ -1,6 +1,6 @@
-/** The schedule state an upsert leads to. Pure: no store, no clock. */
+/** What an INSERT/UPDATE does to a schedule's state. Pure: no store, no clock. */
 import { isDeepStrictEqual } from 'node:util';
-import type { ScheduleDefinition } from '../domain/definition';
+import type { ScheduleDefinition, Timing } from '../domain/definition';
 import { timelineOf } from '../domain/timeline';
 import type { ScheduleState } from '../store/schedule-state';
 
@@ -9,23 +9,44 @@ export interface SourceRecord {
   timestamp: number;
 }
 
-/**
- * The new state after an INSERT/UPDATE, or 'unchanged' when the record was already applied: read
- * again after a crash (its offset is not newer than the state's), or a duplicate of the same
- * definition with the same record timestamp (a producer retry). An upsert starts a new run: the next
- * occurrence is recomputed from the new timing, and fired/missed counts start from zero.
- */
-export function stateAfterUpsert(previous: ScheduleState | undefined, definition: ScheduleDefinition, source: SourceRecord): ScheduleState | 'unchanged' {
-  if (previous && previous.sourceOffset >= source.offset) return 'unchanged';
-  if (previous && previous.definedAt === source.timestamp && isDeepStrictEqual(previous.definition, definition)) return 'unchanged';
+export type UpsertOutcome =
+  /** The record was applied before (read again after a crash or a rebalance): nothing changes. */
+  | { kind: 'already-applied' }
+  /** The same definition again (a repeated PUT, INSERT or UPDATE): the run goes on as it was, only the applied offset moves. */
+  | { kind: 'same-run'; state: ScheduleState }
+  /** A new or changed definition: a new run, its first occurrence computed from the record's timestamp, counts from zero. */
+  | { kind: 'new-run'; state: ScheduleState };
+
+export function upsertOutcome(previous: ScheduleState | undefined, definition: ScheduleDefinition, source: SourceRecord): UpsertOutcome {
+  if (previous && previous.sourceOffset >= source.offset) return { kind: 'already-applied' };
+  if (previous && sameSchedule(previous.definition, definition)) return { kind: 'same-run', state: { ...previous, definition, sourceOffset: source.offset } };
   return {
-    definition,
-    definedAt: source.timestamp,
-    sourceOffset: source.offset,
-    nextDueAt: timelineOf(definition, source.timestamp).next() ?? null,
-    fired: 0,
-    missed: 0,
-    lastScheduledAt: null,
-    lastFiredAt: null,
+    kind: 'new-run',
+    state: {
+      definition,
+      definedAt: source.timestamp,
+      sourceOffset: source.offset,
+      nextDueAt: timelineOf(definition, source.timestamp).next() ?? null,
+      fired: 0,
+      missed: 0,
+      lastScheduledAt: null,
+      lastFiredAt: null,
+    },
   };
+}
+
+/** Equal in everything that decides what fires and what is emitted; INSERT or UPDATE, and the unit a duration was written in, do not count. */
+function sameSchedule(a: ScheduleDefinition, b: ScheduleDefinition): boolean {
+  return isDeepStrictEqual(meaning(a), meaning(b));
+}
+
+function meaning(definition: ScheduleDefinition): Omit<ScheduleDefinition, 'action'> {
+  const { action: _action, timing, ...rest } = definition;
+  return { ...rest, timing: withoutGiven(timing) };
+}
+
+function withoutGiven(timing: Timing): Timing {
+  if (timing.kind !== 'delay' && timing.kind !== 'frequency') return timing;
+  const { given: _given, ...rest } = timing;
+  return rest;
 }

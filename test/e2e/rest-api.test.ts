@@ -49,6 +49,9 @@ test("light-scheduler's INSERT, UPDATE and DELETE of market-192.168.1.1-health-c
   expect(view).toMatchObject({ id, status: 'scheduled', occurrencesFired: 0 });
 
   expect((await call('POST', '/schedulers', insert)).status).toBe(409);
+  // light-scheduler's list gives its TaskDefinition back in the shape it was written.
+  const listed = await fetch(`${api.url}/schedulers?host=${host}&name=${name}`);
+  expect(await listed.json()).toEqual([insert]);
 
   const updated = await call('POST', '/schedulers', { ...insert, action: 'UPDATE', frequency: { timeUnit: 'SECONDS', time: 1 } });
   expect(updated.status).toBe(202);
@@ -146,6 +149,25 @@ test('an invalid definition is refused by REST and dead-lettered from Kafka with
   for (const [id, reason] of restReasons) {
     expect(dead.find((record) => record.key?.toString() === id)?.headers['punctual-dlq-reason']).toBe(reason);
   }
+});
+
+test('writing the same definition again keeps the run: a delay is not restarted', async () => {
+  const host = uniqueName('same');
+  const definition = { delay: { timeUnit: 'HOURS', time: 1 }, topic: 'same.out', data: { n: 1 } };
+  const first = await call('PUT', `/v1/schedules/${host}/d?wait=applied`, definition);
+  expect(first.status).toBe(200);
+  const before = (await call('GET', `/v1/schedules/${host}/d`)).json;
+  // Later record timestamps: a restarted delay would be due later than the first one.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect((await call('PUT', `/v1/schedules/${host}/d?wait=applied`, definition)).status).toBe(200);
+  expect((await call('POST', '/schedulers?wait=applied', { host, name: 'd', action: 'UPDATE', ...definition, delay: { timeUnit: 'MINUTES', time: 60 } })).status).toBe(200);
+  const after = (await call('GET', `/v1/schedules/${host}/d`)).json;
+  expect(after.nextFireAt).toBe(before.nextFireAt);
+  expect(Number(after.appliedOffset)).toBeGreaterThan(Number(before.appliedOffset));
+  // A changed definition does start a new run.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect((await call('PUT', `/v1/schedules/${host}/d?wait=applied`, { ...definition, data: { n: 2 } })).status).toBe(200);
+  expect(Date.parse(String((await call('GET', `/v1/schedules/${host}/d`)).json.nextFireAt))).toBeGreaterThan(Date.parse(String(before.nextFireAt)));
 });
 
 test('?wait=applied answers once the owning node applied the write; next and preview list fire times', async () => {

@@ -47,9 +47,10 @@ test('lists page through every partition of the cluster and flag the partitions 
     expect(pages).toBe(3);
 
     const legacy = await get(`${local.url}/schedulers?host=${host}`);
-    expect((legacy.json as { id: string }[]).map((definition) => definition.id)).toEqual(ids);
+    const idsOf = (definitions: unknown): string[] => (definitions as { host: string; name: string }[]).map((definition) => `${definition.host}/${definition.name}`);
+    expect(idsOf(legacy.json)).toEqual(ids);
     const one = await get(`${local.url}/schedulers?host=${host}&name=s03`);
-    expect((one.json as { id: string }[]).map((definition) => definition.id)).toEqual([`${host}/s03`]);
+    expect(idsOf(one.json)).toEqual([`${host}/s03`]);
 
     // A frozen node keeps its partitions (until its session times out) but answers nothing.
     other.child.kill('SIGSTOP');

@@ -1,0 +1,50 @@
+/**
+ * A definition written back as the body a client sends (light-scheduler's TaskDefinition shape:
+ * host, name, action, frequency {timeUnit, time}, topic, start, data, ...). The inverse of
+ * validateDefinition: validating the body gives the same definition back.
+ */
+import type { Duration, ScheduleDefinition, Timing } from './definition';
+
+export interface TaskDefinitionBody {
+  host: string;
+  name: string;
+  action: 'INSERT' | 'UPDATE';
+  frequency?: Duration;
+  delay?: Duration;
+  at?: string;
+  cron?: string;
+  timezone?: string;
+  start?: string;
+  end?: string;
+  limit?: number;
+  misfire?: ScheduleDefinition['misfire'];
+  topic: string;
+  key?: string;
+  headers?: Record<string, string>;
+  data: unknown;
+}
+
+export function definitionBody(definition: ScheduleDefinition): TaskDefinitionBody {
+  const iso = (t: number): string => new Date(t).toISOString();
+  const body: TaskDefinitionBody = { host: definition.host, name: definition.name, action: definition.action, ...timingFields(definition.timing), topic: definition.topic, data: definition.data };
+  if (definition.start !== undefined) body.start = iso(definition.start);
+  if (definition.end !== undefined) body.end = iso(definition.end);
+  if (definition.limit !== undefined) body.limit = definition.limit;
+  if (definition.misfire !== 'fire-once') body.misfire = definition.misfire;
+  if (definition.key !== undefined) body.key = definition.key;
+  if (Object.keys(definition.headers).length > 0) body.headers = definition.headers;
+  return body;
+}
+
+function timingFields(timing: Timing): Pick<TaskDefinitionBody, 'frequency' | 'delay' | 'at' | 'cron' | 'timezone'> {
+  switch (timing.kind) {
+    case 'at':
+      return { at: new Date(timing.at).toISOString() };
+    case 'delay':
+      return { delay: timing.given ?? { timeUnit: 'MILLISECONDS', time: timing.delayMs } };
+    case 'frequency':
+      return { frequency: timing.given ?? { timeUnit: 'MILLISECONDS', time: timing.periodMs } };
+    case 'cron':
+      return { cron: timing.expression, timezone: timing.timezone };
+  }
+}
