@@ -37,7 +37,7 @@ describe('definition validation', () => {
     const utc = validateDefinition({ ...base, cron: '*/10 * * * * *' });
     expect(utc.ok && utc.action === 'UPSERT' && utc.definition.timing).toEqual({ kind: 'cron', expression: '*/10 * * * * *', timezone: 'UTC' });
     const every = validateDefinition({ ...base, frequency: { timeUnit: 'MINUTES', time: 2 } });
-    expect(every.ok && every.action === 'UPSERT' && every.definition.timing).toEqual({ kind: 'frequency', periodMs: 120_000 });
+    expect(every.ok && every.action === 'UPSERT' && every.definition.timing).toEqual({ kind: 'frequency', periodMs: 120_000, given: { timeUnit: 'MINUTES', time: 2 } });
   });
 
   test('DELETE needs only host and name', () => {
