@@ -59,7 +59,18 @@ class JsonLogger implements Logger {
 /** A logger that drops everything, for tools and tests that must stay quiet. */
 export const silentLogger: Logger = createLogger('silent', () => undefined);
 
+/**
+ * An error as a log field: its class, message, stack and the chain of causes under it, with the
+ * fields clients attach (kafkajs' `type` and `retriable`, Node's `code`), so a broker error inside a
+ * transaction failure reaches the log.
+ */
 function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message };
-  return value;
+  if (!(value instanceof Error)) return value;
+  const extra = value as Error & { type?: unknown; code?: unknown; retriable?: unknown };
+  const fields: Record<string, unknown> = { name: value.name, message: value.message };
+  for (const field of ['type', 'code', 'retriable'] as const) if (extra[field] !== undefined) fields[field] = extra[field];
+  if (value.stack !== undefined) fields.stack = value.stack;
+  // JSON.stringify applies this replacer to the cause as well.
+  if (value.cause !== undefined) fields.cause = value.cause;
+  return fields;
 }
