@@ -76,7 +76,7 @@ type Fetch = (this: object, request: unknown) => Promise<FetchResponse>;
 
 /** Wraps kafkajs' fetch once per process; returns false when kafkajs' internals are not as expected. */
 export function installAbortedTransactionsFilter(): boolean {
-  return wrapKafkajsMethod<Fetch>('kafkajs/src/broker', 'fetch', (fetch) =>
+  return wrapKafkajsMethod<Fetch>('aborted-transactions', 'kafkajs/src/broker', 'fetch', (fetch) =>
     async function (this: object, request) {
       const response = await fetch.call(this, request);
       correctFetchResponse(response);

@@ -21,7 +21,7 @@ const LONGEST_STEP_MS = 8;
 
 /** Wraps kafkajs' AddPartitionsToTxn once per process; returns false when kafkajs' internals are not as expected. */
 export function installConcurrentTransactionsWait(): boolean {
-  return wrapKafkajsMethod<AddPartitions>('kafkajs/src/broker', 'addPartitionsToTxn', (addPartitions) =>
+  return wrapKafkajsMethod<AddPartitions>('concurrent-transactions', 'kafkajs/src/broker', 'addPartitionsToTxn', (addPartitions) =>
     async function (this: object, request) {
       const deadline = Date.now() + MAX_WAIT_MS;
       for (let step = 1; ; step = Math.min(step * 2, LONGEST_STEP_MS)) {

@@ -13,12 +13,13 @@ export const KAFKAJS_VERSION = '2.2.4';
 const replaced = new Set<string>();
 
 /**
- * Replaces `method` on the prototype of the class `modulePath` exports, once per process, with what
- * `wrap` makes of the original. Returns false when kafkajs is not `expectedVersion` or its internals
- * are not as expected.
+ * Replaces `method` on the prototype of the class `modulePath` exports with what `wrap` makes of the
+ * original, once per process and `replacement` (several replacements may wrap one method, each
+ * around the ones before). Returns false when kafkajs is not `expectedVersion` or its internals are
+ * not as expected.
  */
-export function wrapKafkajsMethod<M extends Method>(modulePath: string, method: string, wrap: (original: M) => M, expectedVersion = KAFKAJS_VERSION): boolean {
-  const key = `${modulePath}#${method}`;
+export function wrapKafkajsMethod<M extends Method>(replacement: string, modulePath: string, method: string, wrap: (original: M) => M, expectedVersion = KAFKAJS_VERSION): boolean {
+  const key = `${replacement}:${modulePath}#${method}`;
   if (replaced.has(key)) return true;
   if (installedKafkajsVersion() !== expectedVersion) return false;
   const prototype = requireOptional(modulePath)?.prototype;
