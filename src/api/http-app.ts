@@ -12,6 +12,8 @@ import { scheduleRoutes, type ScheduleRoutesDeps } from './schedule-routes';
 export interface NodeView {
   isReady(): boolean;
   ownedPartitions(): number[];
+  /** Owned partitions whose ingest waits for a target topic the cluster cannot create right now. */
+  waitingForTargetTopics(): { partition: number; topic: string }[];
   readonly metrics: { readonly registry: Registry };
 }
 
@@ -33,7 +35,7 @@ export function httpApp({ node, schedules, maxBodyBytes = 262_144, logger = sile
   });
   app.get('/health/ready', (_req, res) => {
     const ready = node.isReady();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', partitions: node.ownedPartitions() });
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', partitions: node.ownedPartitions(), waitingForTargetTopics: node.waitingForTargetTopics() });
   });
   app.get('/metrics', async (_req, res) => {
     const registry = node.metrics.registry;

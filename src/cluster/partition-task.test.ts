@@ -6,6 +6,7 @@
 import { MemoryLevel } from 'memory-level';
 import { ManualClock } from '../domain/clock';
 import type { Admin, IncomingRecord, KafkaPort, OffsetCommit, OutgoingRecord, PartitionReadOptions, RecordMetadata, Transaction, TransactionalProducer } from '../kafka/port';
+import { KafkaUnavailableError, RequestRefusedError } from '../kafka/errors';
 import { silentLogger } from '../log/logger';
 import type { LevelDatabase } from '../store/schedule-store';
 import { PartitionTask } from './partition-task';
@@ -92,9 +93,11 @@ class FakeKafka {
 }
 
 const START = Date.UTC(2026, 0, 1);
+/** An admin for which every topic exists. */
+const existingTopics = { describeTopics: async (topics: string[]) => topics.map((topic) => ({ topic, partitions: 1 })) } as unknown as Admin;
 const INPUT = { topic: 'defs', partition: 0 };
 
-function setup(): { task: PartitionTask; clock: ManualClock; kafka: FakeKafka; newTask: () => PartitionTask; db: () => MemoryLevel<string, string> } {
+function setup(admin: Admin = existingTopics): { task: PartitionTask; clock: ManualClock; kafka: FakeKafka; newTask: () => PartitionTask; db: () => MemoryLevel<string, string> } {
   const clock = new ManualClock(START);
   const kafka = new FakeKafka();
   const port = {
@@ -102,7 +105,6 @@ function setup(): { task: PartitionTask; clock: ManualClock; kafka: FakeKafka; n
     readPartition: (options: PartitionReadOptions) => kafka.readPartition(options),
   } as unknown as KafkaPort;
   let db = new MemoryLevel<string, string>();
-  const admin = { describeTopics: async (topics: string[]) => topics.map((topic) => ({ topic, partitions: 1 })) } as unknown as Admin;
   const newTask = (): PartitionTask => new PartitionTask({
     input: INPUT,
     changelogTopic: 'changelog',
@@ -144,8 +146,8 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 30; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-async function started(): Promise<ReturnType<typeof setup>> {
-  const context = setup();
+async function started(admin?: Admin): Promise<ReturnType<typeof setup>> {
+  const context = setup(admin);
   await context.task.start();
   await settle();
   // The restore barrier is the only thing committed so far.
@@ -365,4 +367,78 @@ test('a filtered list reads on until the page is full: two tenants whose schedul
     } while (after !== undefined);
     expect(pages).toEqual([0, 1, 2, 3].map((p) => [0, 1, 2].map((k) => `${hosts[2 * (3 * p + k) + parity]}/s`)).concat([[]]));
   }
+});
+
+test('a target topic the cluster cannot create right now makes ingest wait and try again, while fires go on; nothing is dead-lettered', async () => {
+  let failuresLeft = 2;
+  const admin = {
+    describeTopics: async (topics: string[]) => {
+      if (topics[0] === 'new.topic' && failuresLeft-- > 0) throw new KafkaUnavailableError('describe topics failed: broker down');
+      return topics.map((topic) => ({ topic, partitions: 1 }));
+    },
+  } as unknown as Admin;
+  const { task, clock, kafka } = await started(admin);
+  await task.ingest([record(0, 'h/early', at('early', 1_000))]);
+  const waiting = task.ingest([record(1, 'h/late', { ...(at('late', 5_000) as object), topic: 'new.topic' })]);
+  await settle();
+  expect(task.waitingForTargetTopic()).toBe('new.topic');
+  // The schedule already applied fires while ingest waits.
+  clock.advance(1_000);
+  await settle();
+  expect(kafka.committed.flatMap(fireIds)).toEqual([`h/early@${START + 1_000}`]);
+  expect(task.waitingForTargetTopic()).toBe('new.topic');
+  // The second attempt came 500 ms after the first and failed; the third comes 1 s after it.
+  clock.advance(1_000);
+  await waiting;
+  expect(task.waitingForTargetTopic()).toBeUndefined();
+  clock.advance(100);
+  await settle();
+  clock.advance(2_900);
+  await settle();
+  expect(kafka.committed.flatMap((t) => t.records).filter((r) => r.topic === 'dlq')).toEqual([]);
+  expect(kafka.committed.flatMap((t) => t.records).filter((r) => r.topic === 'new.topic').map((r) => r.headers?.['punctual-fire-id'])).toEqual([`h/late@${START + 5_000}`]);
+});
+
+test('a target topic the cluster refuses for good dead-letters the definition with the refusal', async () => {
+  const admin = {
+    describeTopics: async () => [],
+    createTopics: async () => {
+      throw new RequestRefusedError('create topics refused: INVALID_TOPIC_EXCEPTION: collides with a.b', 'INVALID_TOPIC_EXCEPTION');
+    },
+  } as unknown as Admin;
+  const { task, clock, kafka } = await started(admin);
+  await task.ingest([record(0, 'h/bad', { ...(at('bad', 5_000) as object), topic: 'a_b' })]);
+  expect(task.waitingForTargetTopic()).toBeUndefined();
+  clock.advance(100);
+  await settle();
+  const [dead] = kafka.committed.flatMap((t) => t.records).filter((r) => r.topic === 'dlq');
+  expect(dead?.headers?.['punctual-dlq-reason']).toBe('topic: the cluster refused target topic a_b: create topics refused: INVALID_TOPIC_EXCEPTION: collides with a.b');
+  expect(task.scheduleCount()).toBe(0);
+});
+
+test('a task closed while ingest waits for a target topic ends the wait at once', async () => {
+  const admin = { describeTopics: async () => Promise.reject(new KafkaUnavailableError('describe topics failed: broker down')) } as unknown as Admin;
+  const { task } = await started(admin);
+  const waiting = task.ingest([record(0, 'h/a', at('a', 5_000))]);
+  await settle();
+  expect(task.waitingForTargetTopic()).toBe('out');
+  await task.close();
+  await expect(waiting).rejects.toThrow('closed while waiting for target topic out');
+});
+
+test('a target-topic call left unanswered counts as waiting after a second, until it is answered', async () => {
+  let answer = (): void => undefined;
+  const admin = {
+    describeTopics: (topics: string[]) => new Promise((resolve) => (answer = () => resolve(topics.map((topic) => ({ topic, partitions: 1 }))))),
+  } as unknown as Admin;
+  const { task, clock } = await started(admin);
+  const waiting = task.ingest([record(0, 'h/a', at('a', 5_000))]);
+  await settle();
+  clock.advance(999);
+  expect(task.waitingForTargetTopic()).toBeUndefined();
+  clock.advance(1);
+  expect(task.waitingForTargetTopic()).toBe('out');
+  answer();
+  await waiting;
+  expect(task.waitingForTargetTopic()).toBeUndefined();
 });

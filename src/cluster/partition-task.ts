@@ -26,8 +26,8 @@ import { fireDue } from '../firing/fire-schedule';
 import { MinHeap } from '../firing/min-heap';
 import { upsertOutcome } from '../ingest/apply-definition';
 import { deadLetter } from '../ingest/dead-letter';
-import { decodeDefinition } from '../ingest/decode-definition';
-import { TransactionFailedError } from '../kafka/errors';
+import { decodeDefinition, type DefinitionCommand } from '../ingest/decode-definition';
+import { RequestRefusedError, TransactionFailedError } from '../kafka/errors';
 import type { IncomingRecord, KafkaPort, OutgoingRecord, TopicPartition, TransactionalProducer } from '../kafka/port';
 import type { Logger } from '../log/logger';
 import { noTaskMetrics, type TaskMetrics } from '../metrics/metrics';
@@ -69,8 +69,19 @@ export interface TaskStats {
 /** Fires per transaction; more due fires follow in the next one straight away. */
 const MAX_FIRES_PER_TRANSACTION = 2_000;
 const RETRY_BACKOFF_MS = 500;
+/** Longest pause between two attempts to find or create a target topic. */
+const MAX_TOPIC_BACKOFF_MS = 10_000;
+/** A target-topic call unanswered for this long counts as waiting (a stalled broker fails only at its request timeout). */
+const SLOW_TOPIC_MS = 1_000;
 /** Uncommitted schedule changes after which ingest commits without waiting for the commit interval. */
 const MAX_UNCOMMITTED_STATES = 5_000;
+
+/** A definitions record decoded, with the reason its target topic was refused when it was. */
+interface PreparedRecord {
+  record: IncomingRecord;
+  command: DefinitionCommand;
+  topicRefused?: string;
+}
 
 /** The fires of one transaction, not yet committed. */
 interface FireBatch {
@@ -108,6 +119,10 @@ export class PartitionTask {
   /** Set while the group membership is in doubt: no transaction begins. */
   private held = false;
   private cancelWake: CancelTimer | undefined;
+  /** The target topic ingest waits for, while the cluster cannot find or create it. */
+  private waitingForTopic: string | undefined;
+  /** Ends the pause between two target-topic attempts early (the task is closing). */
+  private endTopicPause: (() => void) | undefined;
   private readonly metrics: TaskMetrics;
 
   constructor(private readonly options: PartitionTaskOptions) {
@@ -139,8 +154,19 @@ export class PartitionTask {
     this.requestCommit();
   }
 
-  ingest(records: IncomingRecord[]): Promise<void> {
-    return this.serially(() => this.applyRecords(records)).then(() => this.rearm());
+  /**
+   * Applies definitions records in offset order. Their target topics are made sure of first, outside
+   * the commit loop, so fires go on while a topic the cluster cannot create right now is waited for.
+   */
+  async ingest(records: IncomingRecord[]): Promise<void> {
+    const prepared = await this.prepare(records);
+    await this.serially(() => this.applyPrepared(prepared));
+    await this.rearm();
+  }
+
+  /** The target topic ingest is waiting for, if any: the task is not ready meanwhile. */
+  waitingForTargetTopic(): string | undefined {
+    return this.waitingForTopic;
   }
 
   /**
@@ -205,6 +231,7 @@ export class PartitionTask {
     if (this.lifecycle.is('closing', 'closed')) return;
     this.lifecycle.transition('closing');
     this.disarm();
+    this.endTopicPause?.();
     await this.exclusive;
     await this.producer.close().catch((error: unknown) => this.logger.warn('producer close failed', { error }));
     await this.store.close().catch((error: unknown) => this.logger.warn('store close failed', { error }));
@@ -236,12 +263,76 @@ export class PartitionTask {
     this.remember(await this.store.memoryEntries());
   }
 
-  private async applyRecords(records: IncomingRecord[]): Promise<void> {
+  /** Decodes the records and waits until every target topic they name exists or was refused for good. */
+  private async prepare(records: IncomingRecord[]): Promise<PreparedRecord[]> {
+    const prepared: PreparedRecord[] = records.map((record) => ({ record, command: decodeDefinition(record, this.options.maxDefinitionBytes) }));
+    const topics = new Set(prepared.flatMap(({ command }) => (command.kind === 'upsert' ? [command.definition.topic] : [])));
+    const refused = new Map<string, string>();
+    for (const topic of topics) {
+      const reason = await this.awaitTargetTopic(topic);
+      if (reason !== undefined) refused.set(topic, reason);
+    }
+    for (const entry of prepared) {
+      const reason = entry.command.kind === 'upsert' ? refused.get(entry.command.definition.topic) : undefined;
+      if (reason !== undefined) entry.topicRefused = reason;
+    }
+    return prepared;
+  }
+
+  /**
+   * Resolves once `topic` exists (created if missing), with the reason when the cluster refused it
+   * for good (an invalid name, authorization, a policy). Anything else (a broker down, a timeout) is
+   * tried again with backoff, however long it takes: a hiccup never dead-letters a valid definition.
+   */
+  private async awaitTargetTopic(topic: string): Promise<string | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const slow = this.options.clock.setTimer(SLOW_TOPIC_MS, () => this.startWaitingForTopic(topic, 'not answered yet'));
+      try {
+        await this.options.targetTopics.ensure(topic);
+        this.stopWaitingForTopic();
+        return undefined;
+      } catch (error) {
+        if (error instanceof RequestRefusedError) {
+          this.stopWaitingForTopic();
+          return `topic: the cluster refused target topic ${topic}: ${error.message}`;
+        }
+        if (this.lifecycle.is('closing', 'closed', 'fenced')) throw new Error(`partition task ${this.lifecycle.task} closed while waiting for target topic ${topic}`, { cause: error });
+        const pauseMs = Math.min(RETRY_BACKOFF_MS * 2 ** (attempt - 1), MAX_TOPIC_BACKOFF_MS);
+        this.metrics.targetTopicRetried();
+        this.startWaitingForTopic(topic, 'failed; tried again', { attempt, pauseMs, error });
+        await new Promise<void>((resolve) => {
+          const cancel = this.options.clock.setTimer(pauseMs, resolve);
+          this.endTopicPause = () => {
+            cancel();
+            resolve();
+          };
+        });
+        this.endTopicPause = undefined;
+      } finally {
+        slow();
+      }
+    }
+  }
+
+  private startWaitingForTopic(topic: string, why: string, fields: Record<string, unknown> = {}): void {
+    if (this.waitingForTopic === undefined) this.metrics.targetTopicWaiting(this.options.input.partition, true);
+    this.waitingForTopic = topic;
+    this.logger.warn(`target topic ${why}: ingest waits`, { topic, ...fields });
+  }
+
+  private stopWaitingForTopic(): void {
+    if (this.waitingForTopic === undefined) return;
+    this.logger.info('target topic available: ingest goes on', { topic: this.waitingForTopic });
+    this.waitingForTopic = undefined;
+    this.metrics.targetTopicWaiting(this.options.input.partition, false);
+  }
+
+  private async applyPrepared(prepared: PreparedRecord[]): Promise<void> {
     // One store read for the whole batch instead of one per record.
-    const ids = [...new Set(records.map((record) => record.key?.toString('utf8') ?? ''))].filter((id) => id !== '' && !this.overlay.has(id));
+    const ids = [...new Set(prepared.map(({ record }) => record.key?.toString('utf8') ?? ''))].filter((id) => id !== '' && !this.overlay.has(id));
     const stored = await this.store.getMany(ids);
     const known = (id: ScheduleId): ScheduleState | undefined => (this.overlay.has(id) ? (this.overlay.get(id) ?? undefined) : stored.get(id));
-    for (const record of records) await this.apply(record, known);
+    for (const entry of prepared) this.apply(entry, known);
     if (!this.hasUncommittedIngest()) return;
     const now = this.options.clock.now();
     // A large backlog commits at once: transactions stay small, and so does the overlay in memory.
@@ -249,7 +340,7 @@ export class PartitionTask {
   }
 
   /** `known` answers for every id of the batch: the overlay first, then what the store held. */
-  private async apply(record: IncomingRecord, known: (id: ScheduleId) => ScheduleState | undefined): Promise<void> {
+  private apply({ record, command, topicRefused }: PreparedRecord, known: (id: ScheduleId) => ScheduleState | undefined): void {
     // Records below the committed input position were applied already: the consumer may start
     // before it (after a rebalance it resumes from the group's committed offset).
     if (this.nextOffset !== undefined && record.offset < this.nextOffset) return;
@@ -257,7 +348,6 @@ export class PartitionTask {
     this.committedOffset ??= record.offset;
     this.nextOffset = record.offset + 1;
     this.uncommittedInput.push(record);
-    const command = decodeDefinition(record, this.options.maxDefinitionBytes);
     if (command.kind === 'invalid') return this.reject(record, command.reason);
     if (command.kind === 'delete') {
       const exists = known(command.id) !== undefined;
@@ -265,12 +355,8 @@ export class PartitionTask {
       this.metrics.ingested(exists ? 'deleted' : 'unchanged');
       return;
     }
+    if (topicRefused !== undefined) return this.reject(record, topicRefused);
     const { definition } = command;
-    try {
-      await this.options.targetTopics.ensure(definition.topic);
-    } catch (error) {
-      return this.reject(record, `topic: cannot create target topic ${definition.topic}: ${error instanceof Error ? error.message : String(error)}`);
-    }
     const previous = known(definition.id);
     const outcome = upsertOutcome(previous, definition, record);
     this.metrics.ingested(outcome.kind === 'new-run' ? 'applied' : 'unchanged');
@@ -502,7 +588,7 @@ export class PartitionTask {
     this.ingestDeadline = undefined;
     try {
       await this.loadDue();
-      if (replay.length > 0) await this.applyRecords(replay);
+      if (replay.length > 0) await this.applyPrepared(await this.prepare(replay));
     } catch (error) {
       // The next attempt restores again and needs every record since the position.
       this.uncommittedInput = replay;

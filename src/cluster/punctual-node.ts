@@ -83,9 +83,9 @@ export class PunctualNode {
     return { owned: true, state: await task.lookup(id) };
   }
 
-  /** True while joined with every owned partition's task running. */
+  /** True while joined with every owned partition's task running, none of them waiting for a target topic. */
   isReady(): boolean {
-    return this.joined && [...this.tasks.values()].every((task) => task.lifecycle.is('running'));
+    return this.joined && [...this.tasks.values()].every((task) => task.lifecycle.is('running') && task.waitingForTargetTopic() === undefined);
   }
 
   /** Schedules of every running task that `accepts` takes, ids starting with `prefix` after `after`, in id order, at most `limit`. */
@@ -94,6 +94,13 @@ export class PunctualNode {
     const lists = await Promise.all(running.map(([, task]) => task.list(prefix, after, limit, accepts)));
     const states = lists.flat().sort((a, b) => (a.definition.id < b.definition.id ? -1 : 1)).slice(0, limit);
     return { partitions: running.map(([partition]) => partition).sort((a, b) => a - b), states };
+  }
+
+  waitingForTargetTopics(): { partition: number; topic: string }[] {
+    return [...this.tasks].flatMap(([partition, task]) => {
+      const topic = task.waitingForTargetTopic();
+      return topic === undefined ? [] : [{ partition, topic }];
+    });
   }
 
   /** Counters and last restore of every running task, by partition. */

@@ -1,6 +1,8 @@
 /**
  * Makes sure a schedule's target topic exists before its definition is accepted, creating a missing
- * one with the broker's default partitions and replication. Known topics are cached per node.
+ * one with the broker's default partitions and replication. Known topics are cached per node; a
+ * failure is not (the partition task decides whether to try again: port errors say which are
+ * refusals for good, RequestRefusedError, and which are transient).
  */
 import type { Admin } from '../kafka/port';
 

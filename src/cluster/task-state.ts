@@ -26,7 +26,7 @@ export class IllegalTaskTransitionError extends Error {
 export class TaskLifecycle {
   private current: TaskState = 'created';
 
-  constructor(private readonly task: string) {}
+  constructor(readonly task: string) {}
 
   get state(): TaskState {
     return this.current;

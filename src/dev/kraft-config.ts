@@ -3,6 +3,8 @@
 export interface KraftNode {
   nodeId: number;
   brokerPort: number;
+  /** The port clients are told to use, when a proxy stands in front of the broker. */
+  advertisedPort?: number;
   controllerPort: number;
   logDir: string;
 }
@@ -15,7 +17,7 @@ export function kraftProperties(node: KraftNode, cluster: KraftNode[]): string {
     'node.id': node.nodeId,
     'controller.quorum.voters': voters,
     listeners: `PLAINTEXT://127.0.0.1:${node.brokerPort},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${node.brokerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${node.advertisedPort ?? node.brokerPort}`,
     'controller.listener.names': 'CONTROLLER',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'inter.broker.listener.name': 'PLAINTEXT',

@@ -23,6 +23,11 @@ export interface LocalKafkaOptions {
   brokers?: number;
   /** Port of the first broker; the others, and all controllers, take free ports. */
   port?: number;
+  /**
+   * One broker only: the port it advertises to clients instead of its own, where a proxy in front
+   * of it listens (dev/kafka-fault-proxy.ts). `bootstrap` names it too.
+   */
+  advertisedPort?: number;
   heapMb?: number;
   startTimeoutMs?: number;
   log?: (line: string) => void;
@@ -52,7 +57,7 @@ export class LocalKafka {
 
   /** `host:port,...` of every broker, for KAFKA_BROKERS. */
   get bootstrap(): string {
-    return this.nodes.map((node) => `127.0.0.1:${node.brokerPort}`).join(',');
+    return this.nodes.map((node) => `127.0.0.1:${node.advertisedPort ?? node.brokerPort}`).join(',');
   }
 
   get brokerPids(): number[] {
@@ -106,12 +111,14 @@ export class LocalKafka {
   static async start(options: LocalKafkaOptions = {}): Promise<LocalKafka> {
     const count = options.brokers ?? 1;
     if (count !== 1 && count !== 3) throw new Error(`--brokers must be 1 or 3, got ${count}`);
+    if (options.advertisedPort !== undefined && count !== 1) throw new Error('advertisedPort needs a single broker');
     const log = options.log ?? (() => undefined);
     const libs = await ensureKafkaJars(log);
     const root = await mkdtemp(path.join(os.tmpdir(), 'punctual-kafka-'));
     let planned: (KraftNode & { dir: string })[];
     try {
       planned = await planNodes(root, count, options.port);
+      if (options.advertisedPort !== undefined && planned[0]) planned[0].advertisedPort = options.advertisedPort;
       const clusterId = newClusterId();
       await Promise.all(planned.map((node) => formatStorage(libs, node, planned, clusterId)));
     } catch (error) {

@@ -60,6 +60,8 @@ describe('definition validation', () => {
     ['bad unit', { ...base, delay: { timeUnit: 'WEEKS', time: 1 } }, 'delay.timeUnit', 'got "WEEKS"'],
     ['end before start', { ...base, at: '2026-01-01T00:00:00Z', start: '2026-02-01T00:00:00Z', end: '2026-01-01T00:00:00Z' }, 'end', 'is not after start'],
     ['bad topic name', { ...base, topic: 'a topic', at: '2026-01-01T00:00:00Z' }, 'topic', 'must match pattern'],
+    ['topic "."', { ...base, topic: '.', at: '2026-01-01T00:00:00Z' }, 'topic', '"." is not a valid Kafka topic name'],
+    ['topic ".."', { ...base, topic: '..', at: '2026-01-01T00:00:00Z' }, 'topic', '".." is not a valid Kafka topic name'],
     ['timezone without cron', { ...base, at: '2026-01-01T00:00:00Z', timezone: 'UTC' }, 'timezone', 'applies only to cron'],
     ['cron with four fields', { ...base, cron: '* * * *' }, 'cron', 'has 4 fields'],
     ['cron out of range', { ...base, cron: '0 25 * * *' }, 'cron', 'is not a valid cron expression'],

@@ -51,6 +51,8 @@ export function validateDefinition(body: unknown): ValidatedDefinition {
     return invalid('timing', `exactly one of frequency, cron, at, delay is required for ${body.action}, got ${given}`);
   }
   if (body.topic === undefined) return invalid('topic', `is required for ${body.action}`);
+  // Kafka's own rule beyond the characters the schema allows.
+  if (body.topic === '.' || body.topic === '..') return invalid('topic', `${JSON.stringify(body.topic)} is not a valid Kafka topic name`);
   if (body.timezone !== undefined && body.cron === undefined) return invalid('timezone', 'applies only to cron');
 
   const instants: Partial<Record<'at' | 'start' | 'end', number>> = {};

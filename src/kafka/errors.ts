@@ -36,3 +36,17 @@ export class KafkaUnavailableError extends KafkaPortError {
     super(message, true, options);
   }
 }
+
+/**
+ * The cluster refused a request for a reason that asking again will not change: an invalid topic
+ * name, authorization denied, a policy violation. `refusal` is the broker's error name.
+ */
+export class RequestRefusedError extends KafkaPortError {
+  constructor(
+    message: string,
+    readonly refusal: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, false, options);
+  }
+}

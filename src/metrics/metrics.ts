@@ -14,6 +14,10 @@ export interface TaskMetrics {
   restored(path: 'checkpoint' | 'full', seconds: number, records: number): void;
   committed(seconds: number): void;
   transactionFailed(fenced: boolean): void;
+  /** Whether the partition's ingest waits for a target topic (a call failed or has not been answered for a while). */
+  targetTopicWaiting(partition: number, waiting: boolean): void;
+  /** A call to find or create a target topic failed transiently and will be tried again. */
+  targetTopicRetried(): void;
 }
 
 export type IngestResult = 'applied' | 'deleted' | 'unchanged' | 'invalid';
@@ -26,6 +30,8 @@ export const noTaskMetrics: TaskMetrics = {
   restored: () => undefined,
   committed: () => undefined,
   transactionFailed: () => undefined,
+  targetTopicWaiting: () => undefined,
+  targetTopicRetried: () => undefined,
 };
 
 /** Read at scrape time: the owned partitions and their stores' counts. */
@@ -76,6 +82,17 @@ export class PunctualMetrics implements TaskMetrics {
     name: 'punctual_transaction_failures_total',
     help: 'Failed transactions; fenced="true" when another owner took the partition.',
     labelNames: ['fenced'],
+    registers: [this.registry],
+  });
+  private readonly ingestWaiting = new Gauge({
+    name: 'punctual_ingest_waiting',
+    help: 'Owned partitions whose ingest waits for a target topic the cluster has not created yet: a call failed or is unanswered after 1 s (1 while waiting).',
+    labelNames: ['partition'],
+    registers: [this.registry],
+  });
+  private readonly targetTopicRetries = new Counter({
+    name: 'punctual_target_topic_retries_total',
+    help: 'Attempts to find or create a target topic that failed transiently and are tried again.',
     registers: [this.registry],
   });
   private readonly rebalanceCount = new Counter({ name: 'punctual_rebalances_total', help: 'Assignment changes seen by this node.', registers: [this.registry] });
@@ -135,6 +152,14 @@ export class PunctualMetrics implements TaskMetrics {
 
   transactionFailed(fenced: boolean): void {
     this.transactionFailures.inc({ fenced: String(fenced) });
+  }
+
+  targetTopicWaiting(partition: number, waiting: boolean): void {
+    this.ingestWaiting.set({ partition: String(partition) }, waiting ? 1 : 0);
+  }
+
+  targetTopicRetried(): void {
+    this.targetTopicRetries.inc();
   }
 
   rebalanced(ownedPartitions: number): void {

@@ -1,5 +1,5 @@
-import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError } from 'kafkajs';
-import { KafkaPortError, KafkaUnavailableError } from '../errors';
+import { KafkaJSAggregateError, KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError } from 'kafkajs';
+import { KafkaPortError, KafkaUnavailableError, RequestRefusedError } from '../errors';
 import { adminFailed, certainlyNotWritten } from './error-mapping';
 
 /** kafkajs builds protocol errors from the broker error table entry, which its typings do not declare. */
@@ -32,4 +32,19 @@ test('admin failures become the port errors: unavailable when transient, permane
   expect(permanent.retriable).toBe(false);
   const already = new KafkaUnavailableError('x');
   expect(adminFailed('create topics', already)).toBe(already);
+});
+
+test('a topic the broker refuses for good is a refusal naming the broker error, inside an aggregate or not; a replication shortfall is not', () => {
+  // kafkajs' admin bails with the aggregate of per-topic errors; its retrier wraps what it cannot retry, keeping the cause.
+  const aggregate = (type: string, retriable: boolean): Error => new KafkaJSAggregateError('Topic creation errors', [protocolError(type, retriable)]);
+  const wrapped = (error: Error): Error => Object.assign(new KafkaJSNonRetriableError(error), { cause: error });
+  for (const type of ['INVALID_TOPIC_EXCEPTION', 'TOPIC_AUTHORIZATION_FAILED', 'POLICY_VIOLATION']) {
+    for (const error of [aggregate(type, false), wrapped(aggregate(type, false)), protocolError(type, false)]) {
+      const refused = adminFailed('create topics', error);
+      expect(refused).toBeInstanceOf(RequestRefusedError);
+      expect((refused as RequestRefusedError).refusal).toBe(type);
+      expect(refused.message).toBe(`create topics refused: ${type}: ${type}`);
+    }
+  }
+  expect(adminFailed('create topics', aggregate('INVALID_REPLICATION_FACTOR', false))).not.toBeInstanceOf(RequestRefusedError);
 });

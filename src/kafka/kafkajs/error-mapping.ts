@@ -1,18 +1,25 @@
 /** Maps kafkajs errors to the port's error types. */
-import { KafkaPortError, KafkaUnavailableError, TransactionFailedError } from '../errors';
+import { KafkaPortError, KafkaUnavailableError, RequestRefusedError, TransactionFailedError } from '../errors';
 
 const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
 
 /** A kafkajs error's fields that say what went wrong; kafkajs puts them anywhere down the cause chain. */
-type KafkajsErrorFields = Error & { type?: unknown; code?: unknown; retriable?: unknown; originalError?: unknown };
+type KafkajsErrorFields = Error & { type?: unknown; code?: unknown; retriable?: unknown; originalError?: unknown; errors?: unknown };
 
-/** The error and every error it wraps (kafkajs wraps broker errors in retry errors), outermost first. */
+/**
+ * The error and every error it wraps, outermost first: kafkajs wraps broker errors in retry errors,
+ * and a call about many topics fails with an aggregate of one error per topic.
+ */
 function causeChain(error: unknown): KafkajsErrorFields[] {
   const chain: KafkajsErrorFields[] = [];
-  for (let current: unknown = error; current instanceof Error && chain.length < 10; ) {
+  const pending: unknown[] = [error];
+  while (pending.length > 0 && chain.length < 20) {
+    const current = pending.shift();
+    if (!(current instanceof Error)) continue;
     const fields = current as KafkajsErrorFields;
     chain.push(fields);
-    current = fields.originalError ?? fields.cause;
+    pending.push(fields.originalError ?? fields.cause);
+    if (Array.isArray(fields.errors)) pending.push(...(fields.errors as unknown[]));
   }
   return chain;
 }
@@ -57,10 +64,26 @@ export function unavailable(action: string, error: unknown): KafkaUnavailableErr
   return new KafkaUnavailableError(`${action} failed: ${reason}`, { cause: error });
 }
 
-/** A failed admin call as the port reports it: unavailable when kafkajs considers it transient, else permanent. */
+/**
+ * Broker refusals that asking again will not change. INVALID_REPLICATION_FACTOR is not one: with
+ * the broker's default replication, a topic cannot be created while too few brokers are up.
+ */
+const PERMANENT_REFUSALS = new Set(['INVALID_TOPIC_EXCEPTION', 'TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED', 'GROUP_AUTHORIZATION_FAILED', 'POLICY_VIOLATION', 'INVALID_CONFIG']);
+
+/**
+ * A failed admin call as the port reports it: refused when the broker said no for good, unavailable
+ * when kafkajs considers it transient, else permanent.
+ */
 export function adminFailed(action: string, error: unknown): KafkaPortError {
   if (error instanceof KafkaPortError) return error;
+  const refusal = brokerErrorTypes(error).find((type) => PERMANENT_REFUSALS.has(type));
+  if (refusal) return new RequestRefusedError(`${action} refused: ${refusal}: ${refusalMessage(error, refusal)}`, refusal, { cause: error });
   if (isRetriable(error)) return unavailable(action, error);
   const reason = error instanceof Error ? error.message : String(error);
   return new KafkaPortError(`${action} failed: ${reason}`, false, { cause: error });
+}
+
+/** The message of the error in the chain that carries the refusal (an aggregate's own message says little). */
+function refusalMessage(error: unknown, refusal: string): string {
+  return causeChain(error).find(({ type }) => type === refusal)?.message ?? (error instanceof Error ? error.message : String(error));
 }
