@@ -16,23 +16,29 @@ export class KafkaFaultProxy {
   private readonly held = new Set<number>();
   private readonly connections = new Set<ProxiedConnection>();
 
-  private constructor(
-    private readonly server: net.Server,
-    readonly port: number,
-  ) {}
+  private readonly server: net.Server;
+  private listeningPort = 0;
+
+  private constructor(targetPort: number) {
+    this.server = net.createServer((client) => this.accept(client, targetPort));
+  }
 
   /** Listens on `port` (0 for any) and forwards to the broker at `targetPort` on loopback. */
   static async start(port: number, targetPort: number): Promise<KafkaFaultProxy> {
-    let proxy: KafkaFaultProxy | undefined;
-    const server = net.createServer((client) => proxy?.accept(client, targetPort));
+    const proxy = new KafkaFaultProxy(targetPort);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
+      proxy.server.once('error', reject);
+      proxy.server.listen(port, '127.0.0.1', () => resolve());
     });
-    const address = server.address();
+    const address = proxy.server.address();
     if (typeof address !== 'object' || address === null) throw new Error('the proxy has no address');
-    proxy = new KafkaFaultProxy(server, address.port);
+    proxy.listeningPort = address.port;
     return proxy;
+  }
+
+  /** The port clients connect to. */
+  get port(): number {
+    return this.listeningPort;
   }
 
   /** Holds back every request of `apiKey` (and what follows it on its connection) until released. */
