@@ -6,7 +6,7 @@
 import { MemoryLevel } from 'memory-level';
 import { ManualClock } from '../domain/clock';
 import type { Admin, IncomingRecord, KafkaPort, OffsetCommit, OutgoingRecord, PartitionReadOptions, RecordMetadata, Transaction, TransactionalProducer } from '../kafka/port';
-import { KafkaUnavailableError, RequestRefusedError } from '../kafka/errors';
+import { KafkaUnavailableError, RequestRefusedError, TransactionFailedError } from '../kafka/errors';
 import { silentLogger } from '../log/logger';
 import type { LevelDatabase } from '../store/schedule-store';
 import { PartitionTask } from './partition-task';
@@ -17,8 +17,11 @@ interface CommittedTransaction {
   offsets: OffsetCommit[];
 }
 
-/** How the next commit goes wrong: it commits and its answer is lost, or it fails and the transaction aborts. */
-type CommitFailure = 'committed' | 'aborted';
+/**
+ * How the next commit goes wrong: it commits and its answer is lost, it fails and the transaction
+ * aborts, or the coordinator refuses its epoch (a new owner, or a timeout of the transaction) and it aborts.
+ */
+type CommitFailure = 'committed' | 'aborted' | 'epoch-refused';
 
 interface LoggedRecord {
   offset: number;
@@ -67,7 +70,8 @@ class FakeKafka {
   private commit(transaction: CommittedTransaction): void {
     const failure = this.failNextCommit;
     this.failNextCommit = undefined;
-    if (failure !== 'aborted') this.committed.push(transaction);
+    if (failure === undefined || failure === 'committed') this.committed.push(transaction);
+    if (failure === 'epoch-refused') throw new TransactionFailedError('transaction commit failed: INVALID_PRODUCER_EPOCH', true);
     if (failure) throw new Error(`commit failed (${failure})`);
   }
 
@@ -97,7 +101,7 @@ const START = Date.UTC(2026, 0, 1);
 const existingTopics = { describeTopics: async (topics: string[]) => topics.map((topic) => ({ topic, partitions: 1 })) } as unknown as Admin;
 const INPUT = { topic: 'defs', partition: 0 };
 
-function setup(admin: Admin = existingTopics): { task: PartitionTask; clock: ManualClock; kafka: FakeKafka; newTask: () => PartitionTask; db: () => MemoryLevel<string, string> } {
+function setup(admin: Admin = existingTopics, confirmOwnership?: () => Promise<boolean>): { task: PartitionTask; clock: ManualClock; kafka: FakeKafka; newTask: () => PartitionTask; db: () => MemoryLevel<string, string> } {
   const clock = new ManualClock(START);
   const kafka = new FakeKafka();
   const port = {
@@ -119,6 +123,7 @@ function setup(admin: Admin = existingTopics): { task: PartitionTask; clock: Man
     clock,
     logger: silentLogger,
     openDatabase: () => (db = new MemoryLevel<string, string>()) as LevelDatabase,
+    ...(confirmOwnership ? { confirmOwnership } : {}),
   });
   return { task: newTask(), clock, kafka, newTask, db: () => db };
 }
@@ -146,8 +151,8 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 30; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-async function started(admin?: Admin): Promise<ReturnType<typeof setup>> {
-  const context = setup(admin);
+async function started(admin?: Admin, confirmOwnership?: () => Promise<boolean>): Promise<ReturnType<typeof setup>> {
+  const context = setup(admin, confirmOwnership);
   await context.task.start();
   await settle();
   // The restore barrier is the only thing committed so far.
@@ -441,4 +446,29 @@ test('a target-topic call left unanswered counts as waiting after a second, unti
   answer();
   await waiting;
   expect(task.waitingForTargetTopic()).toBeUndefined();
+});
+
+test('an epoch refused while the node still owns the partition (a timed-out transaction) rebuilds the task, which fires what the aborted transaction held', async () => {
+  let asked = 0;
+  const { task, clock, kafka } = await started(undefined, async () => (asked++, true));
+  await task.ingest([record(0, 'h/a', at('a', 50))]);
+  kafka.failNextCommit = 'epoch-refused';
+  clock.advance(50);
+  await afterRetryBackoff(clock);
+  await settle();
+  expect(asked).toBe(1);
+  expect(task.lifecycle.state).toBe('running');
+  expect(kafka.committed.filter((t) => fireIds(t).length > 0).map(fireIds)).toEqual([[`h/a@${START + 50}`]]);
+});
+
+test('an epoch refused when the node cannot confirm it still owns the partition stops the task as fenced', async () => {
+  for (const confirmOwnership of [async () => false, undefined]) {
+    const { task, clock, kafka } = await started(undefined, confirmOwnership);
+    await task.ingest([record(0, 'h/a', at('a', 50))]);
+    kafka.failNextCommit = 'epoch-refused';
+    clock.advance(50);
+    await afterRetryBackoff(clock);
+    expect(task.lifecycle.state).toBe('fenced');
+    expect(kafka.committed.flatMap(fireIds)).toEqual([]);
+  }
 });

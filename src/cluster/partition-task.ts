@@ -55,6 +55,12 @@ export interface PartitionTaskOptions {
   /** Opens the store's database; LevelDB (classic-level) unless a test passes another abstract-level. */
   openDatabase?: (directory: string) => LevelDatabase;
   metrics?: TaskMetrics;
+  /**
+   * Whether the node still owns this partition, asked when a transaction is refused as fenced:
+   * INVALID_PRODUCER_EPOCH is also what a coordinator answers after it timed out an open
+   * transaction, and then the task must go on. Without it, a fenced task stops.
+   */
+  confirmOwnership?: () => Promise<boolean>;
   /** Makes the task's producer; a transactional one by default (the at-least-once comparison mode passes its own). */
   createProducer?: (transactionalId: string) => TransactionalProducer;
 }
@@ -124,6 +130,11 @@ export class PartitionTask {
   /** Ends the pause between two target-topic attempts early (the task is closing). */
   private endTopicPause: (() => void) | undefined;
   private readonly metrics: TaskMetrics;
+
+  /** The definitions partition this task owns. */
+  get input(): TopicPartition {
+    return this.options.input;
+  }
 
   constructor(private readonly options: PartitionTaskOptions) {
     this.metrics = options.metrics ?? noTaskMetrics;
@@ -542,16 +553,20 @@ export class PartitionTask {
   /**
    * After a failed transaction nothing is assumed about its outcome: an EndTxn whose answer was lost
    * may have committed. Its producer is never reused. A fenced task stops: its partition has a new
-   * owner. Otherwise a new producer registers the transactional.id, which makes the coordinator
-   * complete or abort what the old one left, and the task rebuilds from the changelog; until that
-   * succeeds it fires nothing.
+   * owner (unless the node's membership is confirmed after the refusal: then the coordinator had
+   * timed the transaction out). Otherwise a new producer registers the transactional.id, which makes
+   * the coordinator complete or abort what the old one left, and the task rebuilds from the
+   * changelog; until that succeeds it fires nothing.
    */
   private async recover(error: unknown): Promise<void> {
     for (let failure = error; ; ) {
-      const fenced = failure instanceof TransactionFailedError && failure.fenced;
-      this.metrics.transactionFailed(fenced);
-      this.logger.warn('transaction failed', { error: failure, fenced });
+      const refusedAsFenced = failure instanceof TransactionFailedError && failure.fenced;
       await this.producer.close().catch((closeError: unknown) => this.logger.warn('producer close failed', { error: closeError }));
+      // Fenced, or timed out by the coordinator (which bumps the epoch too): only the group can tell.
+      const stillOwned = refusedAsFenced && this.lifecycle.is('running') && ((await this.options.confirmOwnership?.()) ?? false);
+      const fenced = refusedAsFenced && !stillOwned;
+      this.metrics.transactionFailed(fenced);
+      this.logger.warn('transaction failed', { error: failure, fenced, ...(stillOwned ? { epochRefusedWhileOwned: true } : {}) });
       if (fenced) {
         // A task being closed (revoked) that learns it was fenced just finishes closing.
         if (this.lifecycle.is('running')) this.lifecycle.transition('fenced');

@@ -32,6 +32,8 @@ export class PunctualNode {
   private readonly targetTopics: TargetTopics;
   private joined = false;
   private stopped: Promise<void> | undefined;
+  /** Pending restarts of tasks that failed to start, cancelled on stop. */
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
   private markReady: () => void = () => undefined;
   /** This node's Prometheus metrics; store gauges are read from the running tasks when scraped. */
   readonly metrics = new PunctualMetrics({ partitions: () => this.tasks });
@@ -115,6 +117,8 @@ export class PunctualNode {
   /** Leaves the group after closing every task (each finishes its open transaction). Idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
+      for (const timer of this.restartTimers) clearTimeout(timer);
+      this.restartTimers.clear();
       await this.consumer?.stop();
       await Promise.all([...this.tasks.values()].map((task) => task.close()));
       await this.admin.close();
@@ -123,7 +127,10 @@ export class PunctualNode {
   }
 
   private async assign(partitions: TopicPartition[]): Promise<void> {
-    await Promise.all(partitions.map((input) => this.startTask(input)));
+    // A task fenced earlier whose partition the group still gives this node starts again: the
+    // epoch it was refused with may have come from a timeout of its transaction, not a new owner.
+    const fenced = [...this.tasks.values()].filter((task) => task.lifecycle.is('fenced')).map((task) => task.input);
+    await Promise.all([...partitions, ...fenced].map((input) => this.startTask(input)));
     // The join settled whatever was in doubt: the partitions still here are this node's.
     for (const task of this.tasks.values()) task.resume();
     this.joined = true;
@@ -138,21 +145,36 @@ export class PunctualNode {
    * partition is never left without a running task until the next rebalance.
    */
   private async startTask(input: TopicPartition): Promise<void> {
+    await this.tasks.get(input.partition)?.close();
     const task = this.newTask(input);
     this.tasks.set(input.partition, task);
     try {
       await task.start();
     } catch (error) {
-      // Fenced means a newer owner exists: retrying would fence it in turn. The coming rebalance settles it.
+      // Fenced means a newer owner may exist: retrying would fence it in turn, unless the group
+      // confirms the partition is still this node's (the refused epoch came from a timeout).
       const fenced = task.lifecycle.is('fenced');
       this.logger.error('partition task failed to start', { partition: input.partition, error, fenced });
       await task.close();
-      if (!fenced && this.tasks.get(input.partition) === task && this.stopped === undefined) {
-        setTimeout(() => {
-          if (this.tasks.get(input.partition) === task && this.stopped === undefined) void this.startTask(input);
-        }, TASK_RESTART_DELAY_MS);
-      }
+      if (fenced && !(await this.confirmOwnership())) return;
+      this.restartLater(input, task);
     }
+  }
+
+  /** Starts a fresh task for `input` after a pause, unless the partition was revoked, or restarted, meanwhile. */
+  private restartLater(input: TopicPartition, failed: PartitionTask): void {
+    const stillCurrent = (): boolean => this.tasks.get(input.partition) === failed && this.stopped === undefined;
+    if (!stillCurrent()) return;
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(timer);
+      if (stillCurrent()) void this.startTask(input);
+    }, TASK_RESTART_DELAY_MS);
+    this.restartTimers.add(timer);
+  }
+
+  /** Whether the group still gives this node its partitions: a heartbeat of its generation, sent after the question, was accepted. */
+  private async confirmOwnership(): Promise<boolean> {
+    return (await this.consumer?.confirmMembership()) ?? false;
   }
 
   private newTask(input: TopicPartition): PartitionTask {
@@ -171,6 +193,7 @@ export class PunctualNode {
       clock,
       logger: this.logger,
       metrics: this.metrics,
+      confirmOwnership: () => this.confirmOwnership(),
       ...(config.delivery === 'at-least-once' ? { createProducer: (id: string) => this.atLeastOnceProducer(id) } : {}),
     });
   }

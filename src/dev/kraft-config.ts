@@ -9,7 +9,7 @@ export interface KraftNode {
   logDir: string;
 }
 
-export function kraftProperties(node: KraftNode, cluster: KraftNode[]): string {
+export function kraftProperties(node: KraftNode, cluster: KraftNode[], overrides: Record<string, string | number> = {}): string {
   const voters = cluster.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
   const replication = Math.min(3, cluster.length);
   const properties: Record<string, string | number> = {
@@ -36,7 +36,7 @@ export function kraftProperties(node: KraftNode, cluster: KraftNode[]): string {
     'group.min.session.timeout.ms': 1000,
     'log.segment.bytes': 64 * 1024 * 1024,
   };
-  return Object.entries(properties)
+  return Object.entries({ ...properties, ...overrides })
     .map(([key, value]) => `${key}=${value}`)
     .join('\n')
     .concat('\n');

@@ -28,6 +28,8 @@ export interface LocalKafkaOptions {
    * of it listens (dev/kafka-fault-proxy.ts). `bootstrap` names it too.
    */
   advertisedPort?: number;
+  /** Broker properties that replace or add to the defaults (kraft-config.ts), for tests of broker behaviour. */
+  brokerConfig?: Record<string, string | number>;
   heapMb?: number;
   startTimeoutMs?: number;
   log?: (line: string) => void;
@@ -96,6 +98,22 @@ export class LocalKafka {
     await this.electPreferredLeaders(deadline);
   }
 
+  /**
+   * The state the transaction coordinator holds for `transactionalId` (Ongoing, PrepareAbort,
+   * CompleteAbort, ...), as Kafka's own TransactionsCommand describes it.
+   */
+  async transactionState(transactionalId: string): Promise<string> {
+    const args = ['-cp', `${this.launchWith.libs}/*`, ...quietLogging(), 'org.apache.kafka.tools.TransactionsCommand', '--bootstrap-server', this.bootstrap, 'describe', '--transactional-id', transactionalId];
+    const { code, output } = await runToEnd('java', args);
+    const lines = output.trim().split('\n');
+    const header = lines.findIndex((line) => line.includes('TransactionState'));
+    const columns = lines[header]?.trim().split(/\s+/) ?? [];
+    const values = lines[header + 1]?.trim().split(/\s+/) ?? [];
+    const state = values[columns.indexOf('TransactionState')];
+    if (code !== 0 || state === undefined) throw new Error(`TransactionsCommand describe failed (exit ${code}):\n${output.slice(-2000)}`);
+    return state;
+  }
+
   /** Kafka's own LeaderElectionCommand, again until it succeeds: it fails while a preferred replica is not back in sync. */
   private async electPreferredLeaders(deadline: number): Promise<void> {
     const args = ['-cp', `${this.launchWith.libs}/*`, ...quietLogging(), 'org.apache.kafka.tools.LeaderElectionCommand',
@@ -120,7 +138,7 @@ export class LocalKafka {
       planned = await planNodes(root, count, options.port);
       if (options.advertisedPort !== undefined && planned[0]) planned[0].advertisedPort = options.advertisedPort;
       const clusterId = newClusterId();
-      await Promise.all(planned.map((node) => formatStorage(libs, node, planned, clusterId)));
+      await Promise.all(planned.map((node) => formatStorage(libs, node, planned, clusterId, options.brokerConfig ?? {})));
     } catch (error) {
       await rm(root, { recursive: true, force: true });
       throw error;
@@ -201,9 +219,9 @@ export function newClusterId(random: () => Buffer = () => randomBytes(16)): stri
   }
 }
 
-async function formatStorage(libs: string, node: KraftNode & { dir: string }, cluster: KraftNode[], clusterId: string): Promise<void> {
+async function formatStorage(libs: string, node: KraftNode & { dir: string }, cluster: KraftNode[], clusterId: string, overrides: Record<string, string | number>): Promise<void> {
   const config = path.join(node.dir, 'server.properties');
-  await writeFile(config, kraftProperties(node, cluster));
+  await writeFile(config, kraftProperties(node, cluster, overrides));
   const args = ['-cp', `${libs}/*`, ...quietLogging(), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config];
   const { code, output } = await runToEnd('java', args);
   if (code !== 0) throw new Error(`formatting storage of Kafka node ${node.nodeId} failed (exit ${code}):\n${output}`);

@@ -36,6 +36,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private lastContactAt = Date.now();
   private inDoubt = false;
   private sessionWatch: NodeJS.Timeout | undefined;
+  /** Callers of confirmMembership, with the heartbeats each still waits for. */
+  private confirmations: { heartbeats: number; settle: (confirmed: boolean) => void }[] = [];
 
   constructor(
     kafka: Kafka,
@@ -58,6 +60,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       retry: { retries: 5, restartOnFailure: async () => !this.stopping },
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      // A new generation: what this member owns is whatever the assignment now says.
+      this.settleConfirmations(false);
       this.confirmed('join');
       this.enqueue(() => this.applyAssignment(event.payload.memberId, event.payload.memberAssignment));
     });
@@ -95,12 +99,32 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     if (this.stopping) return this.queue;
     this.stopping = true;
     clearInterval(this.sessionWatch);
+    this.settleConfirmations(false);
     await this.enqueue(() => this.revoke(this.owned));
     await this.consumer.disconnect();
   }
 
   async commitOffsets(offsets: OffsetCommit[]): Promise<void> {
     await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })));
+  }
+
+  confirmMembership(): Promise<boolean> {
+    if (this.stopping || this.inDoubt) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => settle(false), this.sessionTimeoutMs);
+      const settle = (confirmed: boolean): void => {
+        clearTimeout(timer);
+        this.confirmations = this.confirmations.filter((waiter) => waiter !== entry);
+        resolve(confirmed);
+      };
+      // kafkajs sends one heartbeat at a time: the second one answered after this call was sent after it.
+      const entry = { heartbeats: 2, settle };
+      this.confirmations.push(entry);
+    });
+  }
+
+  private settleConfirmations(confirmed: boolean): void {
+    for (const waiter of [...this.confirmations]) waiter.settle(confirmed);
   }
 
   private async deliver({ batch, heartbeat, isStale }: EachBatchPayload): Promise<void> {
@@ -148,6 +172,9 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   /** A join ends a doubt with its assignment; a heartbeat of the same generation ends it with nothing new. */
   private confirmed(by: 'join' | 'heartbeat'): void {
     this.lastContactAt = Date.now();
+    if (by === 'heartbeat' && !this.inDoubt) {
+      for (const waiter of [...this.confirmations]) if (--waiter.heartbeats === 0) waiter.settle(true);
+    }
     if (!this.inDoubt) return;
     this.inDoubt = false;
     if (by === 'heartbeat') this.enqueue(() => this.options.listener.onAssigned([]));
@@ -155,6 +182,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
 
   /** Tells the owner once per doubt. */
   private doubt(reason: string): void {
+    this.settleConfirmations(false);
     if (this.inDoubt || this.stopping || this.owned.length === 0) return;
     this.inDoubt = true;
     this.logger.warn('group membership in doubt: holding owned partitions', { reason, owned: this.owned.length });
