@@ -1,14 +1,9 @@
 /**
- * `npm start`: wiring only. Config -> logger -> Kafka (a local broker when KAFKA_BROKERS is empty)
- * -> internal topics -> node -> HTTP, and an orderly shutdown on SIGINT/SIGTERM.
+ * `npm start`: config -> logger -> Kafka (a local broker when KAFKA_BROKERS is empty) -> the node
+ * and its API (app/punctual-app.ts), and an orderly shutdown on SIGINT/SIGTERM.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { createAuthenticator } from './api/auth';
-import { DefinitionWriter } from './api/definition-writer';
-import { httpApp, listen, type RunningServer } from './api/http-app';
-import { ScheduleDirectory } from './api/schedule-directory';
-import { ensureInternalTopics } from './cluster/internal-topics';
-import { PunctualNode } from './cluster/punctual-node';
+import { readFile } from 'node:fs/promises';
+import { startPunctualApp } from './app/punctual-app';
 import { ConfigError, loadConfig, type PunctualConfig } from './config/config';
 import { LocalKafka } from './dev/local-kafka';
 import { systemClock } from './domain/clock';
@@ -41,43 +36,20 @@ async function main(): Promise<void> {
   console.log(`KAFKA_BROKERS=${brokers.join(',')}`);
 
   const port = new KafkajsPort({ brokers, clientId: config.kafka.clientId, logger });
-  const admin = port.createAdmin();
-  await admin.connect();
-  try {
-    const created = await ensureInternalTopics(admin, config);
-    if (created.length > 0) logger.info('internal topics created', { topics: created });
-  } finally {
-    await admin.close();
-  }
-  await mkdir(config.dataDir, { recursive: true });
-
-  const node = new PunctualNode({ config, port, clock: systemClock, logger });
-  shutdownSteps.unshift({ name: 'node', run: () => node.stop() });
-  const producer = port.createProducer();
-  await producer.connect();
-  shutdownSteps.unshift({ name: 'producer', run: () => producer.close() });
-  const directoryAdmin = port.createAdmin({ interactive: true });
-  await directoryAdmin.connect();
-  shutdownSteps.unshift({ name: 'admin', run: () => directoryAdmin.close() });
-  const schedules = {
-    local: node,
-    writer: new DefinitionWriter(producer, config.topics.definitions),
-    directory: new ScheduleDirectory(node, directoryAdmin, config.groupId, config.topics.definitions, config.topics.partitions),
-    authenticator: await createAuthenticator(config.auth),
-  };
   const tls = config.tls.certFile ? { cert: await readFile(config.tls.certFile, 'utf8'), key: await readFile(config.tls.keyFile, 'utf8') } : undefined;
-  const http: RunningServer = await listen(httpApp({ node, schedules, maxBodyBytes: config.maxDefinitionBytes, logger }), config.httpPort, tls);
-  shutdownSteps.unshift({ name: 'http', run: () => http.close() });
-  const scheme = tls ? 'https' : 'http';
-  await node.start(config.advertisedUrl || `${scheme}://127.0.0.1:${http.port}`);
-
-  await node.ready;
-  console.log(
-    `Punctual node ready: group ${config.groupId}, partitions [${node.ownedPartitions().join(',')}] of ${config.topics.definitions}, ${scheme}://127.0.0.1:${http.port}`,
-  );
+  const app = await startPunctualApp({
+    config,
+    port,
+    clock: systemClock,
+    logger,
+    httpPort: config.httpPort,
+    ...(tls ? { tls } : {}),
+    onCloseable: (close) => shutdownSteps.unshift({ name: 'node and HTTP', run: close }),
+  });
+  console.log(`Punctual node ready: group ${config.groupId}, partitions [${app.node.ownedPartitions().join(',')}] of ${config.topics.definitions}, ${app.url}`);
 }
 
-/** Ctrl-C and SIGTERM run the shutdown steps in order (HTTP, node, local broker); a second signal exits at once. */
+/** Ctrl-C and SIGTERM run the shutdown steps in order (the app, then the local broker); a second signal exits at once. */
 function installSignalHandlers(logger: Logger): void {
   let shuttingDown = false;
   const shutdown = (signal: string): void => {

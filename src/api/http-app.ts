@@ -21,15 +21,19 @@ export interface HttpAppOptions {
   node: NodeView;
   /** The schedules API; without it the app serves health and metrics only. */
   schedules?: ScheduleRoutesDeps;
-  /** Largest accepted request body. */
-  maxBodyBytes?: number;
+  /**
+   * Largest definition, measured on the record value written to Kafka (DefinitionWriter), the bytes
+   * the Kafka ingest path measures. A request body may be up to twice as large (whitespace, fields
+   * the record leaves out) before the parser refuses it unread.
+   */
+  maxDefinitionBytes?: number;
   logger?: Logger;
 }
 
-export function httpApp({ node, schedules, maxBodyBytes = 262_144, logger = silentLogger }: HttpAppOptions): express.Express {
+export function httpApp({ node, schedules, maxDefinitionBytes = 262_144, logger = silentLogger }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: maxBodyBytes, strict: false }));
+  app.use(express.json({ limit: 2 * maxDefinitionBytes, strict: false }));
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'live' });
   });

@@ -4,7 +4,7 @@
  * closes it when the partition is revoked (master/master failover).
  */
 import type { PunctualConfig } from '../config/config';
-import type { Clock } from '../domain/clock';
+import type { CancelTimer, Clock } from '../domain/clock';
 import type { ScheduleId } from '../domain/definition';
 import type { Admin, GroupConsumer, IncomingRecord, KafkaPort, TopicPartition } from '../kafka/port';
 import type { ScheduleState } from '../store/schedule-state';
@@ -33,7 +33,7 @@ export class PunctualNode {
   private joined = false;
   private stopped: Promise<void> | undefined;
   /** Pending restarts of tasks that failed to start, cancelled on stop. */
-  private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private readonly restartTimers = new Set<CancelTimer>();
   private markReady: () => void = () => undefined;
   /** This node's Prometheus metrics; store gauges are read from the running tasks when scraped. */
   readonly metrics = new PunctualMetrics({ partitions: () => this.tasks });
@@ -65,6 +65,7 @@ export class PunctualNode {
         onRevoked: (partitions) => this.revoke(partitions),
         onRecords: (batch) => this.deliver(batch.partition, batch.records),
         onRejoining: () => this.hold(),
+        onMembershipConfirmed: () => this.settle(),
       },
     });
     await this.consumer.start();
@@ -117,7 +118,7 @@ export class PunctualNode {
   /** Leaves the group after closing every task (each finishes its open transaction). Idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
-      for (const timer of this.restartTimers) clearTimeout(timer);
+      for (const cancel of this.restartTimers) cancel();
       this.restartTimers.clear();
       await this.consumer?.stop();
       await Promise.all([...this.tasks.values()].map((task) => task.close()));
@@ -126,17 +127,25 @@ export class PunctualNode {
     return this.stopped;
   }
 
+  /** After a rebalance: the new partitions' tasks start, and whatever was in doubt is settled. */
   private async assign(partitions: TopicPartition[]): Promise<void> {
-    // A task fenced earlier whose partition the group still gives this node starts again: the
-    // epoch it was refused with may have come from a timeout of its transaction, not a new owner.
-    const fenced = [...this.tasks.values()].filter((task) => task.lifecycle.is('fenced')).map((task) => task.input);
-    await Promise.all([...partitions, ...fenced].map((input) => this.startTask(input)));
-    // The join settled whatever was in doubt: the partitions still here are this node's.
-    for (const task of this.tasks.values()) task.resume();
-    this.joined = true;
+    await Promise.all(partitions.map((input) => this.startTask(input)));
     this.metrics.rebalanced(this.tasks.size);
+    await this.settle();
     this.logger.info('partitions assigned', { assigned: partitions.map((tp) => tp.partition), owned: this.ownedPartitions() });
     this.markReady();
+  }
+
+  /**
+   * The group confirmed the membership (a join, or a heartbeat ending a doubt): the partitions still
+   * here are this node's. Held tasks resume; a task fenced earlier starts again, since the epoch it
+   * was refused with may have come from a timeout of its transaction, not from a new owner.
+   */
+  private async settle(): Promise<void> {
+    const fenced = [...this.tasks.values()].filter((task) => task.lifecycle.is('fenced')).map((task) => task.input);
+    await Promise.all(fenced.map((input) => this.startTask(input)));
+    for (const task of this.tasks.values()) task.resume();
+    this.joined = true;
   }
 
   /**
@@ -165,11 +174,11 @@ export class PunctualNode {
   private restartLater(input: TopicPartition, failed: PartitionTask): void {
     const stillCurrent = (): boolean => this.tasks.get(input.partition) === failed && this.stopped === undefined;
     if (!stillCurrent()) return;
-    const timer = setTimeout(() => {
-      this.restartTimers.delete(timer);
+    const cancel = this.options.clock.setTimer(TASK_RESTART_DELAY_MS, () => {
+      this.restartTimers.delete(cancel);
       if (stillCurrent()) void this.startTask(input);
-    }, TASK_RESTART_DELAY_MS);
-    this.restartTimers.add(timer);
+    });
+    this.restartTimers.add(cancel);
   }
 
   /** Whether the group still gives this node its partitions: a heartbeat of its generation, sent after the question, was accepted. */
@@ -219,7 +228,7 @@ export class PunctualNode {
         await task?.close();
       }),
     );
-    this.metrics.rebalanced(this.tasks.size);
+    this.metrics.ownedPartitions(this.tasks.size);
     this.logger.info('partitions revoked', { revoked: partitions.map((tp) => tp.partition), owned: this.ownedPartitions() });
   }
 

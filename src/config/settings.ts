@@ -147,7 +147,7 @@ export const SETTINGS = {
   maxDefinitionBytes: {
     key: 'node.maxDefinitionBytes',
     env: 'PUNCTUAL_MAX_DEFINITION_BYTES',
-    doc: "Largest accepted definition value; larger ones go to the dead letter topic. Its event and changelog record must fit the broker's max.message.bytes.",
+    doc: "Largest accepted definition value, measured on the record value: larger ones go to the dead letter topic, and REST refuses them with 413. Its event and changelog record must fit the broker's max.message.bytes.",
     parse: wholeNumber(1_024, 900 * 1024),
   },
   logLevel: { key: 'node.logLevel', env: 'PUNCTUAL_LOG_LEVEL', doc: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: oneOf<LogLevel>(LOG_LEVELS) },

@@ -20,7 +20,8 @@ export function decodeDefinition(record: IncomingRecord, maxBytes: number): Defi
       ? { kind: 'delete', id: key }
       : invalid('key', `${JSON.stringify(key)} of a tombstone is not a schedule id <host>/<name>`);
   }
-  if (record.value.length > maxBytes) return invalid('(body)', `is ${record.value.length} bytes, over the limit of ${maxBytes}`);
+  const tooLarge = sizeProblem(record.value.length, maxBytes);
+  if (tooLarge) return invalid('(body)', tooLarge);
 
   let body: unknown;
   try {
@@ -33,6 +34,11 @@ export function decodeDefinition(record: IncomingRecord, maxBytes: number): Defi
   const id = result.action === 'DELETE' ? result.id : result.definition.id;
   if (key !== id) return invalid('key', `${JSON.stringify(key)} does not match host/name ${JSON.stringify(id)}`);
   return result.action === 'DELETE' ? { kind: 'delete', id } : { kind: 'upsert', definition: result.definition };
+}
+
+/** Why a definition value of `bytes` is refused, if it is: REST (DefinitionWriter) and the Kafka path measure the same record value. */
+export function sizeProblem(bytes: number, maxBytes: number): string | undefined {
+  return bytes > maxBytes ? `is ${bytes} bytes, over the limit of ${maxBytes}` : undefined;
 }
 
 function invalid(field: string, reason: string): DefinitionCommand {

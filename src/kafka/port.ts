@@ -96,10 +96,15 @@ export interface RecordBatch {
  */
 export interface GroupListener {
   /**
-   * Called after every group join with the partitions newly owned (possibly none), and with none when
-   * a heartbeat ends a doubt (see onRejoining). Records of a partition arrive only after this resolves.
+   * Called after every group join (a rebalance) with the partitions newly owned, possibly none.
+   * Records of a partition arrive only after this resolves.
    */
   onAssigned(partitions: TopicPartition[]): Promise<void>;
+  /**
+   * A heartbeat of the same generation ended a doubt (see onRejoining): nothing changed hands, every
+   * owned partition is still this member's. Queued like onAssigned.
+   */
+  onMembershipConfirmed?(): Promise<void>;
   /** Partitions this member no longer owns, or all of them when it leaves the group. */
   onRevoked(partitions: TopicPartition[]): Promise<void>;
   /**
@@ -111,7 +116,7 @@ export interface GroupListener {
    * The membership is in doubt and the owned partitions may already be another member's: a rebalance
    * began, or no heartbeat succeeded for a whole session timeout (the coordinator may have evicted
    * this member). The owner should start no new work on any partition until the next onAssigned
-   * (partitions kept are not assigned again) or onRevoked. A consumer that crashed revokes everything
+   * (partitions kept are not assigned again), onMembershipConfirmed or onRevoked. A consumer that crashed revokes everything
    * at once instead.
    */
   onRejoining?(): void;

@@ -95,7 +95,7 @@ export class PunctualMetrics implements TaskMetrics {
     help: 'Attempts to find or create a target topic that failed transiently and are tried again.',
     registers: [this.registry],
   });
-  private readonly rebalanceCount = new Counter({ name: 'punctual_rebalances_total', help: 'Assignment changes seen by this node.', registers: [this.registry] });
+  private readonly rebalanceCount = new Counter({ name: 'punctual_rebalances_total', help: 'Rebalances (group joins) this node went through.', registers: [this.registry] });
   private readonly owned = new Gauge({ name: 'punctual_owned_partitions', help: 'Partitions of the definitions topic this node owns.', registers: [this.registry] });
 
   constructor(stores: StoreFigures) {
@@ -162,8 +162,14 @@ export class PunctualMetrics implements TaskMetrics {
     this.targetTopicRetries.inc();
   }
 
+  /** A rebalance (a group join) ended with `ownedPartitions`. */
   rebalanced(ownedPartitions: number): void {
     this.rebalanceCount.inc();
     this.owned.set(ownedPartitions);
+  }
+
+  /** Partitions were revoked (the first half of a rebalance, or leaving the group). */
+  ownedPartitions(count: number): void {
+    this.owned.set(count);
   }
 }

@@ -158,6 +158,7 @@ class GroupProbe {
         onRevoked: async (partitions) => record(`revoked ${partitions.length}`),
         onRecords: async () => undefined,
         onRejoining: () => record('rejoining'),
+        onMembershipConfirmed: async () => record('confirmed'),
       },
     });
     await consumer.start();
@@ -171,7 +172,7 @@ class GroupProbe {
 
   /**
    * After the kill: a doubt or a revocation comes first; then the membership is settled by an
-   * assignment (after a rejoin, or an empty one when a heartbeat of the same generation succeeded)
+   * assignment (after a rejoin) or a confirmation (a heartbeat of the same generation succeeded),
    * and the probe owns every partition again.
    */
   async expectDoubtThenSettled(): Promise<void> {
@@ -180,7 +181,7 @@ class GroupProbe {
         const [kind, partitions] = event.split(' ');
         return kind === 'assigned' ? count + Number(partitions) : kind === 'revoked' ? count - Number(partitions) : count;
       }, 0);
-    await waitFor('the probe to own every partition again', () => this.events.slice(this.killedAt).some((event) => event.startsWith('assigned')) && owned() === PARTITIONS, {
+    await waitFor('the probe to own every partition again', () => this.events.slice(this.killedAt).some((event) => /^(assigned|confirmed)/.test(event)) && owned() === PARTITIONS, {
       timeoutMs: 60_000,
     });
     expect(this.events.slice(this.killedAt)[0]).toMatch(/^(rejoining|revoked)/);

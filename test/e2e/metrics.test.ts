@@ -48,6 +48,19 @@ test('metrics count fires, lateness, dead letters, ingest results, restores, own
     expect(sum(text, 'punctual_schedules')).toBe(1);
     expect(sample(text, 'punctual_bucket_occupancy{level="day"}')).toBe(1);
     expect(sample(text, 'punctual_transaction_commit_seconds_count')).toBeGreaterThanOrEqual(2);
+    expect(sample(text, 'punctual_rebalances_total')).toBe(1);
+
+    // A second member joins: one more rebalance for the first node, its revocation and its
+    // (empty) assignment counted together.
+    const second = await startNode(port, config);
+    try {
+      await waitFor('both nodes to own partitions', () => node.ownedPartitions().length > 0 && second.ownedPartitions().length > 0 && node.isReady());
+      const after = await scrape();
+      expect(sample(after, 'punctual_rebalances_total')).toBe(2);
+      expect(sample(after, 'punctual_owned_partitions')).toBe(node.ownedPartitions().length);
+    } finally {
+      await second.stop();
+    }
   } finally {
     await server.close();
     await node.stop();

@@ -170,6 +170,23 @@ test('writing the same definition again keeps the run: a delay is not restarted'
   expect(Date.parse(String((await call('GET', `/v1/schedules/${host}/d`)).json.nextFireAt))).toBeGreaterThan(Date.parse(String(before.nextFireAt)));
 });
 
+test('REST measures the bytes the Kafka path measures: a record value at the limit is applied, one byte over is refused with 413', async () => {
+  const host = uniqueName('size');
+  const limit = config.maxDefinitionBytes;
+  const body = (data: string): Record<string, unknown> => ({ at: '2030-01-01T00:00:00Z', topic: 'size.out', data });
+  // The record value is the body with host, name and action added, in that order (schedule-routes.ts).
+  const recordValue = (name: string, data: string): string => JSON.stringify({ ...body(data), host, name, action: 'INSERT' });
+  const fitting = 'x'.repeat(limit - recordValue('fits', '').length);
+  expect(Buffer.byteLength(recordValue('fits', fitting))).toBe(limit);
+  expect((await call('PUT', `/v1/schedules/${host}/fits?wait=applied`, body(fitting))).status).toBe(200);
+  // One byte more: the request body is still under the limit, the record value is not.
+  const over = await call('PUT', `/v1/schedules/${host}/over?wait=applied`, body(`${fitting}x`));
+  expect(JSON.stringify(body(`${fitting}x`)).length).toBeLessThan(limit);
+  expect(over.status).toBe(413);
+  expect(over.json).toMatchObject({ error: 'body_too_large', field: '(body)', message: `(body): is ${limit + 1} bytes, over the limit of ${limit}` });
+  expect((await call('GET', `/v1/schedules/${host}/over`)).status).toBe(404);
+});
+
 test('?wait=applied answers once the owning node applied the write; next and preview list fire times', async () => {
   const host = uniqueName('wait');
   const put = await call('PUT', `/v1/schedules/${host}/hourly?wait=applied`, { frequency: { timeUnit: 'HOURS', time: 1 }, limit: 3, topic: 'wait.out' });

@@ -1,10 +1,8 @@
 /** Starts Punctual nodes in-process against the test broker, each test with its own topics and group. */
 import os from 'node:os';
 import path from 'node:path';
-import { DefinitionWriter } from '../../src/api/definition-writer';
-import { createAuthenticator } from '../../src/api/auth';
-import { httpApp, listen, type TlsFiles } from '../../src/api/http-app';
-import { ScheduleDirectory } from '../../src/api/schedule-directory';
+import type { TlsFiles } from '../../src/api/http-app';
+import { startPunctualApp } from '../../src/app/punctual-app';
 import { ensureInternalTopics } from '../../src/cluster/internal-topics';
 import { PunctualNode } from '../../src/cluster/punctual-node';
 import { loadConfig, type PunctualConfig } from '../../src/config/config';
@@ -56,36 +54,9 @@ export interface ApiNode {
   stop(): Promise<void>;
 }
 
-/** A node with its whole HTTP API (schedules, health, metrics) on a free port, advertised to the group. */
+/** A node with its whole HTTP API (schedules, health, metrics) on a free port, advertised to the group: the wiring `npm start` uses. */
 export async function startApiNode(port: KafkaPort, config: PunctualConfig, tls?: TlsFiles): Promise<ApiNode> {
-  const admin = port.createAdmin();
-  await admin.connect();
-  await ensureInternalTopics(admin, config);
   const logger = process.env.PUNCTUAL_TEST_LOGS ? createLogger('debug') : silentLogger;
-  const node = new PunctualNode({ config, port, clock: systemClock, logger });
-  const producer = port.createProducer();
-  await producer.connect();
-  const directoryAdmin = port.createAdmin({ interactive: true });
-  await directoryAdmin.connect();
-  const schedules = {
-    local: node,
-    writer: new DefinitionWriter(producer, config.topics.definitions),
-    directory: new ScheduleDirectory(node, directoryAdmin, config.groupId, config.topics.definitions, config.topics.partitions),
-    authenticator: await createAuthenticator(config.auth),
-  };
-  const server = await listen(httpApp({ node, schedules, maxBodyBytes: config.maxDefinitionBytes, logger }), 0, tls);
-  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
-  await node.start(url);
-  await node.ready;
-  return {
-    node,
-    url,
-    async stop() {
-      await server.close();
-      await node.stop();
-      await producer.close();
-      await directoryAdmin.close();
-      await admin.close();
-    },
-  };
+  const app = await startPunctualApp({ config, port, clock: systemClock, logger, httpPort: 0, ...(tls ? { tls } : {}) });
+  return { node: app.node, url: app.url, stop: () => app.close() };
 }

@@ -177,7 +177,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     }
     if (!this.inDoubt) return;
     this.inDoubt = false;
-    if (by === 'heartbeat') this.enqueue(() => this.options.listener.onAssigned([]));
+    if (by === 'heartbeat') this.enqueue(async () => this.options.listener.onMembershipConfirmed?.());
   }
 
   /** Tells the owner once per doubt. */

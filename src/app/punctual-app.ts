@@ -1,0 +1,89 @@
+/**
+ * One Punctual node with its HTTP API, wired once for `npm start` (main.ts) and the tests: internal
+ * topics, the node, the REST writer and directory, the HTTP server. close() stops them in order:
+ * HTTP first (no new requests), then the node (each task finishes its open transaction), then the
+ * clients the API used.
+ */
+import { mkdir } from 'node:fs/promises';
+import { createAuthenticator } from '../api/auth';
+import { DefinitionWriter } from '../api/definition-writer';
+import { httpApp, listen, type TlsFiles } from '../api/http-app';
+import { ScheduleDirectory } from '../api/schedule-directory';
+import { ensureInternalTopics } from '../cluster/internal-topics';
+import { PunctualNode } from '../cluster/punctual-node';
+import type { PunctualConfig } from '../config/config';
+import type { Clock } from '../domain/clock';
+import type { KafkaPort } from '../kafka/port';
+import type { Logger } from '../log/logger';
+
+export interface PunctualAppOptions {
+  config: PunctualConfig;
+  port: KafkaPort;
+  clock: Clock;
+  logger: Logger;
+  /** HTTP port to listen on; 0 for any free one. */
+  httpPort: number;
+  tls?: TlsFiles;
+  /** Called at once with the app's close(), so a shutdown during start-up (a long restore) stops what already runs. */
+  onCloseable?: (close: () => Promise<void>) => void;
+}
+
+export interface PunctualApp {
+  node: PunctualNode;
+  /** Where this node's API answers (also what it advertises to the group, unless configured). */
+  url: string;
+  /** Internal topics created at start-up (the others existed). */
+  createdTopics: string[];
+  close(): Promise<void>;
+}
+
+/** Starts the node and its API; resolves once the node joined the group and runs every task it owns. */
+export async function startPunctualApp({ config, port, clock, logger, httpPort, tls, onCloseable }: PunctualAppOptions): Promise<PunctualApp> {
+  const steps: { name: string; run: () => Promise<void> }[] = [];
+  /** Later steps stop first. */
+  const onClose = (name: string, run: () => Promise<void>): void => void steps.unshift({ name, run });
+  const close = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const step of steps.splice(0)) {
+      try {
+        await step.run();
+      } catch (error) {
+        logger.error('shutdown step failed', { step: step.name, error });
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} shutdown steps failed`);
+  };
+  onCloseable?.(close);
+  try {
+    const admin = port.createAdmin();
+    await admin.connect();
+    const createdTopics = await ensureInternalTopics(admin, config).finally(() => admin.close());
+    if (createdTopics.length > 0) logger.info('internal topics created', { topics: createdTopics });
+    await mkdir(config.dataDir, { recursive: true });
+
+    const node = new PunctualNode({ config, port, clock, logger });
+    const producer = port.createProducer();
+    await producer.connect();
+    onClose('producer', () => producer.close());
+    const directoryAdmin = port.createAdmin({ interactive: true });
+    await directoryAdmin.connect();
+    onClose('directory admin', () => directoryAdmin.close());
+    onClose('node', () => node.stop());
+    const schedules = {
+      local: node,
+      writer: new DefinitionWriter(producer, config.topics.definitions, config.maxDefinitionBytes),
+      directory: new ScheduleDirectory(node, directoryAdmin, config.groupId, config.topics.definitions, config.topics.partitions),
+      authenticator: await createAuthenticator(config.auth),
+    };
+    const http = await listen(httpApp({ node, schedules, maxDefinitionBytes: config.maxDefinitionBytes, logger }), httpPort, tls);
+    onClose('http', () => http.close());
+    const url = `${tls ? 'https' : 'http'}://127.0.0.1:${http.port}`;
+    await node.start(config.advertisedUrl || url);
+    await node.ready;
+    return { node, url, createdTopics, close };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+}
