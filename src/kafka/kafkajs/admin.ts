@@ -44,8 +44,8 @@ export class KafkajsAdminClient implements Admin {
     return this.call('fetch committed offsets', () => this.fetchCommittedOffsetsNow(groupId, topic));
   }
 
-  async close(): Promise<void> {
-    await this.admin.disconnect();
+  close(): Promise<void> {
+    return this.call('admin close', () => this.admin.disconnect());
   }
 
   /** Every admin call maps kafkajs' errors into the port's: unavailable (retriable) or permanent. */

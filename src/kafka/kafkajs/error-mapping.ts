@@ -71,8 +71,9 @@ export function unavailable(action: string, error: unknown): KafkaUnavailableErr
 const PERMANENT_REFUSALS = new Set(['INVALID_TOPIC_EXCEPTION', 'TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED', 'GROUP_AUTHORIZATION_FAILED', 'POLICY_VIOLATION', 'INVALID_CONFIG']);
 
 /**
- * A failed admin call as the port reports it: refused when the broker said no for good, unavailable
- * when kafkajs considers it transient, else permanent.
+ * A failed admin call (or any call that is not a produce or a transaction) as the port reports it:
+ * refused when the broker said no for good, unavailable when kafkajs considers it transient, else
+ * permanent.
  */
 export function adminFailed(action: string, error: unknown): KafkaPortError {
   if (error instanceof KafkaPortError) return error;

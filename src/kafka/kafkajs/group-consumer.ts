@@ -16,6 +16,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../log/logger';
 import type { GroupConsumer, GroupConsumerOptions, OffsetCommit, TopicPartition } from '../port';
+import { adminFailed, unavailable } from './error-mapping';
 import { toIncoming } from './records';
 import { stickyAssigner, type Ownership } from './sticky-assigner';
 
@@ -83,8 +84,12 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     this.sessionWatch = setInterval(() => {
       if (Date.now() - this.lastContactAt > this.sessionTimeoutMs) this.doubt('no heartbeat within the session timeout');
     }, this.heartbeatIntervalMs).unref();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
+    try {
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
+    } catch (error) {
+      throw adminFailed('consumer start', error);
+    }
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
@@ -101,11 +106,19 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     clearInterval(this.sessionWatch);
     this.settleConfirmations(false);
     await this.enqueue(() => this.revoke(this.owned));
-    await this.consumer.disconnect();
+    try {
+      await this.consumer.disconnect();
+    } catch (error) {
+      throw unavailable('consumer stop', error);
+    }
   }
 
   async commitOffsets(offsets: OffsetCommit[]): Promise<void> {
-    await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })));
+    try {
+      await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })));
+    } catch (error) {
+      throw adminFailed('commit offsets', error);
+    }
   }
 
   confirmMembership(): Promise<boolean> {

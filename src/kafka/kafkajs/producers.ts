@@ -68,7 +68,11 @@ export class KafkajsTransactionalProducer implements TransactionalProducer {
   }
 
   async close(): Promise<void> {
-    await this.producer.disconnect();
+    try {
+      await this.producer.disconnect();
+    } catch (error) {
+      throw unavailable('producer close', error);
+    }
   }
 }
 
@@ -171,7 +175,11 @@ export class KafkajsDurableProducer implements Producer {
   }
 
   async close(): Promise<void> {
-    await this.producer.disconnect();
+    try {
+      await this.producer.disconnect();
+    } catch (error) {
+      throw unavailable('producer close', error);
+    }
   }
 
   private async sendWithRetries(topicMessages: ReturnType<typeof toTopicMessages>): Promise<RecordMetadata[]> {
