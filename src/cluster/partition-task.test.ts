@@ -472,3 +472,28 @@ test('an epoch refused when the node cannot confirm it still owns the partition 
     expect(kafka.committed.flatMap(fireIds)).toEqual([]);
   }
 });
+
+test('an occurrence days away is promoted bucket by bucket, day to hour to minute to second to memory, and fires on time', async () => {
+  const { task, clock, kafka } = await started();
+  const dueIn = 2 * 86_400_000 + 3 * 3_600_000 + 5 * 60_000 + 7_000 + 300;
+  const dueAt = START + dueIn;
+  await task.ingest([record(0, 'h/far', at('far', dueIn))]);
+  clock.advance(100);
+  await settle();
+  const levels: number[] = [];
+  // Steps that shrink as the due time nears: a third of what is left, at least 1 ms.
+  while (clock.now() < dueAt - 1) {
+    clock.advance(Math.max(1, Math.floor((dueAt - 1 - clock.now()) / 3)));
+    await settle();
+    const occupancy = task.occupancy();
+    expect(occupancy.reduce((sum, count) => sum + count, 0)).toBe(1);
+    levels.push(occupancy.findIndex((count) => count === 1));
+    expect(kafka.committed.flatMap(fireIds)).toEqual([]);
+  }
+  // Every level in turn, coarse to fine, never back.
+  expect([...new Set(levels)]).toEqual([0, 1, 2, 3, 4]);
+  expect(levels).toEqual([...levels].sort((a, b) => a - b));
+  clock.advance(1);
+  await settle();
+  expect(kafka.committed.flatMap(fireIds)).toEqual([`h/far@${dueAt}`]);
+});

@@ -7,7 +7,8 @@ import type { PunctualNode } from '../../src/cluster/punctual-node';
 import type { PunctualConfig } from '../../src/config/config';
 import { DLQ_HEADERS } from '../../src/ingest/dead-letter';
 import type { IncomingRecord, KafkaPort, Producer } from '../../src/kafka/port';
-import { readCommittedUntil, testPort, uniqueName, valueOf } from '../helpers/kafka';
+import { namesInOnePartition, readCommittedUntil, readUpToMarker, testPort, uniqueName, valueOf } from '../helpers/kafka';
+import { waitFor } from '../../src/util/wait-for';
 import { definitionRecord, startNode, testConfig } from '../helpers/punctual';
 
 let port: KafkaPort;
@@ -41,8 +42,10 @@ test('an at one-shot fires once, at or after its due time, with the design heade
   const dueAt = Date.now() + 1_500;
   await send({ host: 'demo', name: 'hello', action: 'INSERT', at: new Date(dueAt).toISOString(), topic, data: { x: 1 }, headers: { team: 'blue' } });
 
-  const [event, ...rest] = await readCommittedUntil(port, topic, (records) => records.length >= 1);
+  await readCommittedUntil(port, topic, (records) => records.length >= 1);
   const receivedAt = Date.now();
+  // Read up to a marker written after the fire: exactly one event.
+  const [event, ...rest] = await readUpToMarker(port, topic, 'demo/hello');
   expect(rest).toEqual([]);
   expect(event?.key?.toString()).toBe('demo/hello');
   expect(event?.headers).toEqual({
@@ -95,16 +98,23 @@ test('a bad definition goes to the DLQ with its reason and the good one behind i
 
 test('a DELETE or tombstone applied before the due time prevents the fire', async () => {
   const topic = uniqueName('out');
+  const host = uniqueName('cancel');
+  // One partition, so one task fires them all, in due order.
+  const [cancelled, tombstoned, marker] = namesInOnePartition(port, config.topics.partitions, host, 's', 3) as [string, string, string];
   const dueAt = new Date(Date.now() + 2_000).toISOString();
-  await send({ host: 'demo', name: 'cancelled', action: 'INSERT', at: dueAt, topic });
-  await send({ host: 'demo', name: 'tombstoned', action: 'INSERT', at: dueAt, topic });
-  await send({ host: 'demo', name: 'cancelled', action: 'DELETE' });
-  await producer.send([{ topic: config.topics.definitions, key: 'demo/tombstoned', value: null }]);
-  // A marker due after the others: once it is on the topic, the cancelled ones would have been too.
-  await send({ host: 'demo', name: 'marker', action: 'INSERT', at: new Date(Date.parse(dueAt) + 500).toISOString(), topic });
+  // Each cancellation right behind its INSERT in the log, applied before anything is due.
+  await producer.send([
+    definitionRecord(config.topics.definitions, { host, name: cancelled, action: 'INSERT', at: dueAt, topic }),
+    definitionRecord(config.topics.definitions, { host, name: tombstoned, action: 'INSERT', at: dueAt, topic }),
+    definitionRecord(config.topics.definitions, { host, name: cancelled, action: 'DELETE' }),
+    { topic: config.topics.definitions, key: `${host}/${tombstoned}`, value: null },
+  ]);
+  // Due after the others in the same task: once it fired, they would have fired before it.
+  await send({ host, name: marker, action: 'INSERT', at: new Date(Date.parse(dueAt) + 1).toISOString(), topic });
 
-  const fired = await readCommittedUntil(port, topic, (records) => records.some((r) => r.key?.toString() === 'demo/marker'));
-  expect(fired.map((record) => record.key?.toString())).toEqual(['demo/marker']);
+  await readCommittedUntil(port, topic, (records) => records.some((r) => r.key?.toString() === `${host}/${marker}`));
+  const fired = await readUpToMarker(port, topic, `${host}/${marker}`);
+  expect(fired.map((record) => record.key?.toString())).toEqual([`${host}/${marker}`]);
 });
 
 test('input offsets are committed by the firing transactions once nothing is pending', async () => {
@@ -148,26 +158,36 @@ test('a six-field cron fires on each second, numbered occurrences, and stops at 
 
 test('an UPDATE replaces a frequency with a one-shot, and a DELETE stops a running frequency', async () => {
   const topic = uniqueName('out');
-  await send({ host: 'demo', name: 'updated', action: 'INSERT', frequency: { timeUnit: 'MILLISECONDS', time: 300 }, topic });
-  await send({ host: 'demo', name: 'deleted', action: 'INSERT', frequency: { timeUnit: 'MILLISECONDS', time: 300 }, topic });
-  await readCommittedUntil(port, topic, (records) => ['demo/updated', 'demo/deleted'].every((id) => records.filter((r) => r.key?.toString() === id).length >= 2));
+  const host = uniqueName('change');
+  const [updated, deleted, applied, marker] = namesInOnePartition(port, config.topics.partitions, host, 's', 4) as [string, string, string, string];
+  const idOf = (name: string): string => `${host}/${name}`;
+  const firesOf = (records: IncomingRecord[], name: string): IncomingRecord[] => records.filter((r) => r.headers['punctual-id'] === idOf(name));
+  await send({ host, name: updated, action: 'INSERT', frequency: { timeUnit: 'MILLISECONDS', time: 300 }, topic });
+  await send({ host, name: deleted, action: 'INSERT', frequency: { timeUnit: 'MILLISECONDS', time: 300 }, topic });
+  await readCommittedUntil(port, topic, (records) => [updated, deleted].every((name) => firesOf(records, name).length >= 2));
 
   const onceAt = Date.now() + 1_500;
-  await send({ host: 'demo', name: 'updated', action: 'UPDATE', at: new Date(onceAt).toISOString(), topic, data: { v: 2 } });
-  await send({ host: 'demo', name: 'deleted', action: 'DELETE' });
-  const deletedAt = Date.now();
-  await send({ host: 'demo', name: 'marker', action: 'INSERT', at: new Date(onceAt + 1_000).toISOString(), topic });
+  await send({ host, name: updated, action: 'UPDATE', at: new Date(onceAt).toISOString(), topic, data: { v: 2 } });
+  await send({ host, name: deleted, action: 'DELETE' });
+  // Written after both to the same partition: once the node shows it, both were applied.
+  await send({ host, name: applied, action: 'INSERT', at: '2030-01-01T00:00:00Z', topic });
+  await waitFor('the changes to be applied', async () => {
+    const answer = await node.lookup(idOf(applied));
+    return answer.owned && answer.state !== undefined;
+  });
+  const firedBeforeApplied = await readUpToMarker(port, topic, idOf(updated));
+  // Two periods of the deleted frequency and the one-shot later, in the same task.
+  await send({ host, name: marker, action: 'INSERT', at: new Date(Math.max(onceAt, Date.now() + 600) + 1).toISOString(), topic });
+  await readCommittedUntil(port, topic, (records) => records.some((r) => r.key?.toString() === idOf(marker)));
+  const all = await readUpToMarker(port, topic, idOf(marker));
 
-  const all = await readCommittedUntil(port, topic, (records) => records.some((r) => r.key?.toString() === 'demo/marker'));
-  const updated = all.filter((r) => r.key?.toString() === 'demo/updated');
-  const last = updated[updated.length - 1];
+  // The one-shot is the last fire of `updated`, after every occurrence of the frequency it replaced.
+  const fires = firesOf(all, updated);
+  const last = fires[fires.length - 1];
   expect(last?.headers['punctual-scheduled-at']).toBe(String(onceAt));
   expect(last?.headers['punctual-occurrence']).toBe('1');
   expect(JSON.parse(last ? valueOf(last) : '{}').data).toEqual({ v: 2 });
-  // Before the UPDATE: 300 ms occurrences; after it only the one-shot.
-  expect(updated.slice(0, -1).every((r) => Number(r.headers['punctual-scheduled-at']) < onceAt - 1_000)).toBe(true);
-  const deleted = all.filter((r) => r.key?.toString() === 'demo/deleted');
-  // Nothing scheduled later than one period after the DELETE was produced (the node applies it within
-  // milliseconds; without it, about eight more occurrences would precede the marker).
-  expect(deleted.every((r) => Number(r.headers['punctual-scheduled-at']) <= deletedAt + 300)).toBe(true);
+  expect(fires.slice(0, -1).every((r) => Number(r.headers['punctual-scheduled-at']) % 300 === 0 && JSON.parse(valueOf(r)).data === null)).toBe(true);
+  // Nothing of `deleted` fired once the DELETE was applied.
+  expect(firesOf(all, deleted)).toEqual(firesOf(firedBeforeApplied, deleted));
 });

@@ -9,9 +9,9 @@
 import { freePort } from '../../src/dev/free-port';
 import { API_KEYS, KafkaFaultProxy } from '../../src/dev/kafka-fault-proxy';
 import { LocalKafka } from '../../src/dev/local-kafka';
-import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
+import type { KafkaPort } from '../../src/kafka/port';
 import { waitFor } from '../../src/util/wait-for';
-import { createTopic, readCommittedUntil, testPort, uniqueName } from '../helpers/kafka';
+import { createTopic, readCommittedUntil, readUpToMarker, testPort, uniqueName } from '../helpers/kafka';
 import { startApiNode, testConfig, type ApiNode } from '../helpers/punctual';
 
 jest.setTimeout(180_000);
@@ -92,30 +92,16 @@ describe('behind a proxy that can stall the broker', () => {
       const partition = notReady.waitingForTargetTopics.find((waiting) => waiting.topic === topic)?.partition;
       expect(await (await fetch(`${api.url}/metrics`)).text()).toContain(`punctual_ingest_waiting{partition="${partition}"} 1`);
       // Fires of the schedules already applied go on meanwhile.
-      const before = (await upToMarker(port, steady, `${base}/steady`)).length;
-      await waitFor('the steady schedule to fire while ingest waits', async () => (await upToMarker(port, steady, `${base}/steady`)).length > before + 1);
+      const before = (await readUpToMarker(port, steady, `${base}/steady`)).length;
+      await waitFor('the steady schedule to fire while ingest waits', async () => (await readUpToMarker(port, steady, `${base}/steady`)).length > before + 1);
       expect(proxy.heldRequests(API_KEYS.createTopics)).toBeGreaterThan(0);
     } finally {
       proxy.release(API_KEYS.createTopics);
     }
     await waitFor('the node to be ready again', async () => (await fetch(`${api.url}/health/ready`)).status === 200);
-    const fires = (await upToMarker(port, topic, id)).filter((r) => r.headers['punctual-id'] === id);
+    const fires = (await readUpToMarker(port, topic, id)).filter((r) => r.headers['punctual-id'] === id);
     expect(fires.map((r) => r.headers['punctual-fire-id'])).toEqual([expect.stringMatching(new RegExp(`^${id}@`))]);
-    expect((await upToMarker(port, setup.dlq, id)).filter((r) => r.key?.toString() === id)).toEqual([]);
+    expect((await readUpToMarker(port, setup.dlq, id)).filter((r) => r.key?.toString() === id)).toEqual([]);
     expect(await (await fetch(`${api.url}/metrics`)).text()).toMatch(/punctual_ingest_waiting\{partition="\d+"\} 0/);
   });
 });
-
-/**
- * The committed records of `key`'s partition of `topic`, read up to a marker appended to that
- * partition now (the marker itself left out): what was committed before is all there.
- */
-async function upToMarker(port: KafkaPort, topic: string, key: string): Promise<IncomingRecord[]> {
-  const marker = uniqueName('target-topics-marker');
-  const producer = port.createProducer();
-  await producer.connect();
-  await producer.send([{ topic, key, value: marker }]);
-  await producer.close();
-  const records = await readCommittedUntil(port, topic, (seen) => seen.some((r) => r.value?.toString() === marker), 60_000);
-  return records.filter((r) => r.value?.toString() !== marker);
-}

@@ -90,3 +90,57 @@ export function valueOf(record: IncomingRecord): string {
 export function sortPartitions(partitions: TopicPartition[]): TopicPartition[] {
   return [...partitions].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
 }
+
+/**
+ * Every committed record of the partition of `topic` that `key` is written to, read up to a marker
+ * appended there now (the marker left out): whatever was committed to it before is all there, so a
+ * test can assert that something happened once, or not at all.
+ */
+export async function readUpToMarker(port: KafkaPort, topic: string, key: string, timeoutMs = 60_000): Promise<IncomingRecord[]> {
+  const marker = uniqueName('marker');
+  const producer = port.createProducer();
+  await producer.connect();
+  try {
+    await producer.send([{ topic, key, value: marker }]);
+  } finally {
+    await producer.close();
+  }
+  const records = await readCommittedUntil(port, topic, (seen) => seen.some((r) => r.value?.toString() === marker), timeoutMs);
+  const partition = records.find((r) => r.value?.toString() === marker)?.partition;
+  return records.filter((r) => r.partition === partition && r.value?.toString() !== marker);
+}
+
+/**
+ * `count` names `<prefix>-<n>` whose ids `<host>/<name>` all fall into one partition of a topic of
+ * `partitions` (`partition`, or the first name's): schedules a test compares are then fired by one
+ * task, in due order.
+ */
+export function namesInOnePartition(port: KafkaPort, partitions: number, host: string, prefix: string, count: number, partition?: number): string[] {
+  const names: string[] = [];
+  let target = partition;
+  for (let n = 0; names.length < count; n++) {
+    const name = `${prefix}-${n}`;
+    const at = port.partitionFor(`${host}/${name}`, partitions);
+    target ??= at;
+    if (at === target) names.push(name);
+  }
+  return names;
+}
+
+/**
+ * Every committed record of every partition of `topic` (it has `partitions`), read up to a marker
+ * appended to each partition now (markers left out): nothing committed before is missing.
+ */
+export async function readAllUpToMarkers(port: KafkaPort, topic: string, partitions: number, timeoutMs = 60_000): Promise<IncomingRecord[]> {
+  const marker = uniqueName('marker');
+  const producer = port.createProducer();
+  await producer.connect();
+  try {
+    await producer.send(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, key: marker, value: marker })));
+  } finally {
+    await producer.close();
+  }
+  const markers = (seen: IncomingRecord[]): number => seen.filter((r) => r.value?.toString() === marker).length;
+  const records = await readCommittedUntil(port, topic, (seen) => markers(seen) === partitions, timeoutMs);
+  return records.filter((r) => r.value?.toString() !== marker);
+}
