@@ -35,3 +35,18 @@ test('every served route is documented and every documented route is served', ()
   expect(documentedRoutes()).toEqual(servedRoutes(app));
   expect(servedRoutes(app).length).toBeGreaterThan(10);
 });
+
+test('every schedules operation declares the bearer scheme and its 401 and 403 answers; health and metrics stay open', () => {
+  expect(openApiDocument.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  for (const [path, item] of Object.entries(openApiDocument.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (method === 'parameters') continue;
+      const { security, responses } = operation as { security?: unknown; responses: Record<string, unknown> };
+      if (/^\/(schedulers|v1)/.test(path)) {
+        expect({ path, method, security, auth: ['401', '403'].filter((code) => code in responses) }).toEqual({ path, method, security: [{ bearer: [] }], auth: ['401', '403'] });
+      } else {
+        expect({ path, method, security }).toEqual({ path, method, security: undefined });
+      }
+    }
+  }
+});

@@ -1,9 +1,10 @@
 /** The OpenAPI 3.1 document served at /openapi.json; a test checks it against the routes express serves. */
 import definitionSchema from '../../schemas/definition.schema.json';
+import { ID_PART_PATTERN } from '../domain/schedule-id';
 
 const pathParameters = [
-  { name: 'host', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,255}$' } },
-  { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,255}$' } },
+  { name: 'host', in: 'path', required: true, schema: { type: 'string', pattern: ID_PART_PATTERN } },
+  { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: ID_PART_PATTERN } },
 ];
 
 const json = (schema: object): object => ({ 'application/json': { schema } });
@@ -20,7 +21,7 @@ const writeResponses = {
   '504': error('Written but not applied in time (wait=applied).'),
 };
 
-export const openApiDocument = {
+const document = {
   openapi: '3.1.0',
   info: { title: 'Punctual', version: '0.1.0', description: 'Kafka-native event scheduler: schedules, health and metrics of a node.' },
   paths: {
@@ -79,6 +80,9 @@ export const openApiDocument = {
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.' } } } },
   },
   components: {
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Required when auth.mode is jwt (docs/configuration.md): scopes schedules:read and schedules:write, and the hosts a token may touch.' },
+    },
     schemas: {
       Definition: definitionSchema,
       WriteReceipt: { type: 'object', properties: { id: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'integer' }, applied: { type: 'boolean' } }, required: ['id', 'partition', 'offset'] },
@@ -107,3 +111,23 @@ export const openApiDocument = {
     },
   },
 };
+
+/** The schedules operations (not health, metrics or this document) need a token when auth is on. */
+const SECURED = /^\/(schedulers|v1)\b/;
+const authResponses = { '401': error('Auth is on and the token is missing, invalid or expired.'), '403': error('The token lacks the scope this operation needs.') };
+/** Any of them can meet a broker outage: 503 with a Retry-After header, never 500. */
+const unavailableResponse = { '503': error('Kafka is unavailable, or no node answered for the partition; retry after the Retry-After header (seconds).') };
+
+function secured(paths: typeof document.paths): typeof document.paths {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => {
+      if (!SECURED.test(path)) return [path, item];
+      const operations = Object.entries(item).map(([method, operation]) =>
+        method === 'parameters' ? [method, operation] : [method, { ...operation, security: [{ bearer: [] }], responses: { ...unavailableResponse, ...(operation as { responses: object }).responses, ...authResponses } }],
+      );
+      return [path, Object.fromEntries(operations)];
+    }),
+  ) as typeof document.paths;
+}
+
+export const openApiDocument = { ...document, paths: secured(document.paths) };

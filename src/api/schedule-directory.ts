@@ -4,7 +4,7 @@
  */
 import type { Admin, GroupMemberDescription } from '../kafka/port';
 import type { ScheduleId } from '../domain/definition';
-import type { ScheduleState } from '../store/schedule-state';
+import type { ScheduleState } from '../domain/schedule-state';
 import { HttpError } from './http-error';
 import { scheduleView, type ScheduleView } from './schedule-view';
 

@@ -1,5 +1,5 @@
 /** How a schedule looks over HTTP. */
-import type { ScheduleState } from '../store/schedule-state';
+import type { ScheduleState } from '../domain/schedule-state';
 
 export interface ScheduleView {
   id: string;

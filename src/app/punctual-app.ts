@@ -75,6 +75,7 @@ export async function startPunctualApp({ config, port, clock, logger, httpPort, 
       writer: new DefinitionWriter(producer, config.topics.definitions, config.maxDefinitionBytes),
       directory: new ScheduleDirectory(node, directoryAdmin, config.groupId, config.topics.definitions, config.topics.partitions),
       authenticator: await createAuthenticator(config.auth),
+      clock,
     };
     const http = await listen(httpApp({ node, schedules, maxDefinitionBytes: config.maxDefinitionBytes, logger }), httpPort, tls);
     onClose('http', () => http.close());

@@ -32,7 +32,7 @@ import type { IncomingRecord, KafkaPort, OutgoingRecord, TopicPartition, Transac
 import type { Logger } from '../log/logger';
 import { noTaskMetrics, type TaskMetrics } from '../metrics/metrics';
 import { changelogRecord, inputPositionRecord } from '../store/changelog-codec';
-import type { ScheduleState } from '../store/schedule-state';
+import type { ScheduleState } from '../domain/schedule-state';
 import { ScheduleStore, storeWriteOf, type DueEntry, type LevelDatabase } from '../store/schedule-store';
 import { checkpointAt, restoreStore, type RestoreResult } from './restore';
 import type { TargetTopics } from './target-topics';

@@ -7,7 +7,7 @@ import type { PunctualConfig } from '../config/config';
 import type { CancelTimer, Clock } from '../domain/clock';
 import type { ScheduleId } from '../domain/definition';
 import type { Admin, GroupConsumer, IncomingRecord, KafkaPort, TopicPartition } from '../kafka/port';
-import type { ScheduleState } from '../store/schedule-state';
+import type { ScheduleState } from '../domain/schedule-state';
 import type { Logger } from '../log/logger';
 import { PunctualMetrics } from '../metrics/metrics';
 import { AtLeastOnceProducer } from './at-least-once-producer';

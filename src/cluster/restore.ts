@@ -9,7 +9,8 @@ import type { Clock } from '../domain/clock';
 import type { KafkaPort, TopicPartition, TransactionalProducer } from '../kafka/port';
 import type { Logger } from '../log/logger';
 import { barrierRecord, decodeChangelog } from '../store/changelog-codec';
-import type { Checkpoint, ScheduleState } from '../store/schedule-state';
+import type { ScheduleState } from '../domain/schedule-state';
+import type { Checkpoint } from '../store/checkpoint';
 import { storeWriteOf, type ScheduleStore } from '../store/schedule-store';
 
 export interface RestoreResult {

@@ -1,6 +1,8 @@
 /**
- * Time, injected. Nothing that schedules reads Date.now() or calls setTimeout directly, so tests
- * drive time with ManualClock instead of sleeping.
+ * Time, injected. Everything that decides when something fires or is retried (partition tasks,
+ * firing, ingest, the node's task restarts, the REST apply wait) reads time through a Clock, so tests
+ * drive it with ManualClock instead of sleeping. Only glue around clients reads the system clock
+ * itself: the group consumer's heartbeat watch, the coordinator cache, HTTP request timeouts.
  */
 
 export type CancelTimer = () => void;
@@ -59,9 +61,5 @@ export class ManualClock implements Clock {
       next.callback();
     }
     this.current = target;
-  }
-
-  get pendingTimers(): number {
-    return this.timers.length;
   }
 }

@@ -1,6 +1,6 @@
 import type { ScheduleDefinition } from '../domain/definition';
 import { upsertOutcome } from '../ingest/apply-definition';
-import type { ScheduleState } from '../store/schedule-state';
+import type { ScheduleState } from '../domain/schedule-state';
 import { fireDue } from './fire-schedule';
 
 const T0 = Date.UTC(2026, 0, 1);

@@ -1,7 +1,7 @@
 /** Firing one due schedule: which occurrences to emit and the state after them. Pure. */
 import type { Occurrence } from '../domain/execution-event';
 import { timelineOf } from '../domain/timeline';
-import type { ScheduleState } from '../store/schedule-state';
+import type { ScheduleState } from '../domain/schedule-state';
 import { planFires } from './misfire';
 
 export interface FireOutcome {

@@ -1,5 +1,5 @@
 import type { ScheduleDefinition } from '../domain/definition';
-import type { ScheduleState } from '../store/schedule-state';
+import type { ScheduleState } from '../domain/schedule-state';
 import { upsertOutcome } from './apply-definition';
 
 const T0 = Date.UTC(2026, 0, 1);

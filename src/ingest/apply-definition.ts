@@ -2,7 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ScheduleDefinition, Timing } from '../domain/definition';
 import { timelineOf } from '../domain/timeline';
-import type { ScheduleState } from '../store/schedule-state';
+import type { ScheduleState } from '../domain/schedule-state';
 
 export interface SourceRecord {
   offset: number;

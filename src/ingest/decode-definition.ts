@@ -3,6 +3,7 @@
  * for the dead letter topic. Never throws: bad input must not stop a partition.
  */
 import { validateDefinition } from '../domain/definition-validation';
+import { isScheduleId } from '../domain/schedule-id';
 import type { ScheduleDefinition, ScheduleId } from '../domain/definition';
 import type { IncomingRecord } from '../kafka/port';
 
@@ -16,7 +17,7 @@ export function decodeDefinition(record: IncomingRecord, maxBytes: number): Defi
   if (key === undefined || key === '') return invalid('key', 'is missing; it must be the schedule id <host>/<name>');
   if (record.value === null) {
     // A tombstone deletes by key.
-    return /^[A-Za-z0-9._:-]{1,255}\/[A-Za-z0-9._:-]{1,255}$/.test(key)
+    return isScheduleId(key)
       ? { kind: 'delete', id: key }
       : invalid('key', `${JSON.stringify(key)} of a tombstone is not a schedule id <host>/<name>`);
   }

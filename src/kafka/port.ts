@@ -199,7 +199,6 @@ export interface Admin {
   /** Existing topics among `topics`; absent ones are left out. */
   describeTopics(topics: string[]): Promise<TopicDescription[]>;
   createTopics(specs: TopicSpec[]): Promise<void>;
-  deleteTopics(topics: string[]): Promise<void>;
   /** Members of a stable group with their assignments and advertised addresses. */
   describeGroupMembers(groupId: string): Promise<GroupMemberDescription[]>;
   /** Committed offsets of a group (next offset to consume); -1 where nothing is committed. */

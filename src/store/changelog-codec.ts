@@ -8,7 +8,7 @@
  */
 import type { ScheduleId } from '../domain/definition';
 import type { IncomingRecord, OutgoingRecord } from '../kafka/port';
-import type { ScheduleState } from './schedule-state';
+import type { ScheduleState } from '../domain/schedule-state';
 
 /** Not a schedule id: those always contain "/". */
 export const BARRIER_KEY = '__punctual_restore_barrier__';

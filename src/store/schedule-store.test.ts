@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ScheduleDefinition } from '../domain/definition';
 import { MEMORY_LEVEL } from '../domain/time-buckets';
-import type { ScheduleState } from './schedule-state';
+import type { ScheduleState } from '../domain/schedule-state';
 import { ScheduleStore, type LevelDatabase } from './schedule-store';
 
 const SECOND = 1_000;

@@ -10,7 +10,8 @@ import type { AbstractLevel } from 'abstract-level';
 import type { ScheduleId } from '../domain/definition';
 import { LEVEL_WIDTHS, MEMORY_LEVEL, openTime, placeOccurrence } from '../domain/time-buckets';
 import { CHECKPOINT_KEY, COUNTS_KEY, INDEX_PREFIX, PREFIX_END, SCHEDULE_PREFIX, indexKey, levelPrefix, parseIndexKey, scheduleKey } from './key-layout';
-import type { Checkpoint, ScheduleState } from './schedule-state';
+import type { ScheduleState } from '../domain/schedule-state';
+import type { Checkpoint } from './checkpoint';
 
 export type LevelDatabase = AbstractLevel<string | Buffer | Uint8Array, string, string>;
 

@@ -32,10 +32,6 @@ export class KafkajsAdminClient implements Admin {
     return this.call('create topics', () => this.createTopicsNow(specs));
   }
 
-  deleteTopics(topics: string[]): Promise<void> {
-    return this.call('delete topics', () => this.admin.deleteTopics({ topics }));
-  }
-
   describeGroupMembers(groupId: string): Promise<GroupMemberDescription[]> {
     return this.call('describe group', () => this.describeGroupMembersNow(groupId));
   }

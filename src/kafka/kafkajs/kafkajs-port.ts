@@ -9,6 +9,8 @@ import { KafkajsDurableProducer, KafkajsTransactionalProducer } from './producer
 import { installCoordinatorCache } from './coordinator-cache';
 import { installConcurrentTransactionsWait } from './concurrent-transactions';
 import { installAbortedTransactionsFilter } from './aborted-transactions';
+import { KAFKAJS_VERSION, installedKafkajsVersion } from './kafkajs-internals';
+import { KafkaPortError } from '../errors';
 
 /** Retries of the clients a caller waits for: about 2 s in all, where kafkajs' defaults take about half a minute. */
 const INTERACTIVE_RETRY = { retries: 2, initialRetryTime: 300, maxRetryTime: 2_000 };
@@ -32,7 +34,10 @@ export class KafkajsPort implements KafkaPort {
     this.logger = options.logger.child({ component: 'kafka' });
     if (!installCoordinatorCache()) this.logger.warn('kafkajs internals differ from 2.2.4: transactions look up their coordinator every time');
     if (!installConcurrentTransactionsWait()) this.logger.warn('kafkajs internals differ from 2.2.4: back-to-back transactions wait with kafkajs backoff');
-    if (!installAbortedTransactionsFilter()) this.logger.warn('kafkajs internals differ from 2.2.4: read_committed reads may deliver records of aborted transactions');
+    // Without it a restore could read aborted changelog records, and exactly-once would not hold: no start.
+    if (!installAbortedTransactionsFilter()) {
+      throw new KafkaPortError(`kafkajs ${installedKafkajsVersion() ?? '(not found)'} is not ${KAFKAJS_VERSION}: its read_committed reads deliver records of aborted transactions, and the correction Punctual depends on cannot be installed; install kafkajs ${KAFKAJS_VERSION}`, false);
+    }
     const client = { clientId: options.clientId, brokers: options.brokers, logLevel: logLevel.WARN, logCreator: () => (entry: LogEntry) => this.log(entry) };
     this.kafka = new Kafka(client);
     this.interactiveKafka = new Kafka({ ...client, retry: INTERACTIVE_RETRY });

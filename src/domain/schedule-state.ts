@@ -1,5 +1,5 @@
-/** What the store and the changelog keep about one schedule. */
-import type { ScheduleDefinition } from '../domain/definition';
+/** The progress of one schedule: its definition and where its run stands. The store and the changelog persist it. */
+import type { ScheduleDefinition } from './definition';
 
 export interface ScheduleState {
   definition: ScheduleDefinition;
@@ -15,13 +15,4 @@ export interface ScheduleState {
   missed: number;
   lastScheduledAt: number | null;
   lastFiredAt: number | null;
-}
-
-/** Where the store stands relative to Kafka: every changelog record below `changelogOffset` is applied. */
-export interface Checkpoint {
-  changelogTopic: string;
-  changelogPartition: number;
-  changelogOffset: number;
-  /** The next definitions offset to consume, as the changelog below changelogOffset last recorded it; absent before any. */
-  inputOffset?: number;
 }

@@ -1,0 +1,72 @@
+/** The `/v1/schedules` resource API and `/v1/preview`. */
+import { Router } from 'express';
+import { validateDefinition } from '../domain/definition-validation';
+import { timelineOf, upcomingOccurrences } from '../domain/timeline';
+import { requireScope } from './auth';
+import { HttpError } from './http-error';
+import { countFrom, invalid, jsonObject, numberFrom, optionalIdPart, validated } from './request-parts';
+import { callerOf, targetOf, type RouteContext } from './route-context';
+import { answerWrite } from './write-answer';
+
+export function resourceRoutes({ directory, writer, clock }: RouteContext): Router {
+  const router = Router();
+
+  router.get('/v1/schedules/:host/:name/next', async (req, res) => {
+    const { caller, id } = targetOf(req, res, 'schedules:read');
+    const count = countFrom(req);
+    const view = await directory.find(id, caller.authorization);
+    if (!view) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
+    const next = view.nextFireAt === null ? [] : upcomingOccurrences(view.definition, Date.parse(view.nextFireAt), view.remaining ?? Infinity, count);
+    res.json({ id, next: next.map((t) => new Date(t).toISOString()) });
+  });
+
+  // The next fire times of a definition that is not saved; host, name, action and topic may be left out.
+  router.post('/v1/preview', (req, res) => {
+    requireScope(callerOf(req, res).principal, 'schedules:read');
+    const count = countFrom(req);
+    const result = validateDefinition({ host: 'preview', name: 'preview', action: 'INSERT', topic: 'preview', ...jsonObject(req.body) });
+    if (!result.ok) throw invalid(result.field, result.reason);
+    if (result.action === 'DELETE') throw invalid('action', 'a DELETE has no fire times');
+    const first = timelineOf(result.definition, clock.now()).next();
+    const next = first === undefined ? [] : upcomingOccurrences(result.definition, first, result.definition.limit ?? Infinity, count);
+    res.json({ next: next.map((t) => new Date(t).toISOString()) });
+  });
+
+  router.get('/v1/schedules/:host/:name', async (req, res) => {
+    const { caller, id } = targetOf(req, res, 'schedules:read');
+    const view = await directory.find(id, caller.authorization);
+    if (!view) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
+    res.json(view);
+  });
+
+  router.put('/v1/schedules/:host/:name', async (req, res) => {
+    const { caller, id, waitApplied } = targetOf(req, res, 'schedules:write');
+    const fields = jsonObject(req.body);
+    for (const field of ['host', 'name'] as const) {
+      if (fields[field] !== undefined && fields[field] !== req.params[field]) throw invalid(field, `${JSON.stringify(fields[field])} differs from the path`);
+    }
+    if (fields.action === 'DELETE') throw invalid('action', 'DELETE is not a PUT; use DELETE /v1/schedules/{host}/{name}');
+    const definition = { ...fields, host: req.params.host, name: req.params.name, action: fields.action ?? 'INSERT' };
+    validated(definition);
+    await answerWrite(res, await writer.write(id, definition), { waitApplied, deleted: false, authorization: caller.authorization }, directory, clock);
+  });
+
+  router.delete('/v1/schedules/:host/:name', async (req, res) => {
+    const { caller, id, waitApplied } = targetOf(req, res, 'schedules:write');
+    if ((await directory.find(id, caller.authorization)) === undefined) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
+    await answerWrite(res, await writer.write(id, null), { waitApplied, deleted: true, authorization: caller.authorization }, directory, clock);
+  });
+
+  router.get('/v1/schedules', async (req, res) => {
+    const caller = callerOf(req, res);
+    requireScope(caller.principal, 'schedules:read');
+    const host = optionalIdPart(req, 'host');
+    const limit = numberFrom(req, 'limit', 100, 1_000);
+    const cursor = typeof req.query.cursor === 'string' && req.query.cursor !== '' ? req.query.cursor : undefined;
+    const page = await directory.list(host === undefined ? '' : `${host}/`, cursor, limit, caller.authorization);
+    if (page.partial) res.setHeader('punctual-partial', 'true');
+    res.json(page);
+  });
+
+  return router;
+}
