@@ -20,21 +20,22 @@ import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { Clock, CancelTimer } from '../domain/clock';
 import type { ScheduleId } from '../domain/definition';
-import { executionEvent, type Occurrence } from '../domain/execution-event';
+import type { ScheduleState } from '../domain/schedule-state';
 import { MEMORY_LEVEL, placeOccurrence } from '../domain/time-buckets';
-import { fireDue } from '../firing/fire-schedule';
 import { MinHeap } from '../firing/min-heap';
 import { upsertOutcome } from '../ingest/apply-definition';
 import { deadLetter } from '../ingest/dead-letter';
 import { decodeDefinition, type DefinitionCommand } from '../ingest/decode-definition';
-import { RequestRefusedError, TransactionFailedError } from '../kafka/errors';
-import type { IncomingRecord, KafkaPort, OutgoingRecord, TopicPartition, TransactionalProducer } from '../kafka/port';
+import { TransactionFailedError } from '../kafka/errors';
+import type { IncomingRecord, KafkaPort, TopicPartition, TransactionalProducer } from '../kafka/port';
 import type { Logger } from '../log/logger';
 import { noTaskMetrics, type TaskMetrics } from '../metrics/metrics';
 import { changelogRecord, inputPositionRecord } from '../store/changelog-codec';
-import type { ScheduleState } from '../domain/schedule-state';
 import { ScheduleStore, storeWriteOf, type DueEntry, type LevelDatabase } from '../store/schedule-store';
+import { collectFires, type FireCollection } from './fire-collector';
+import { PendingStates, type StateLookup } from './pending-states';
 import { checkpointAt, restoreStore, type RestoreResult } from './restore';
+import { TargetTopicWait } from './target-topic-wait';
 import type { TargetTopics } from './target-topics';
 import { TaskLifecycle } from './task-state';
 
@@ -72,13 +73,7 @@ export interface TaskStats {
   restore?: RestoreResult;
 }
 
-/** Fires per transaction; more due fires follow in the next one straight away. */
-const MAX_FIRES_PER_TRANSACTION = 2_000;
 const RETRY_BACKOFF_MS = 500;
-/** Longest pause between two attempts to find or create a target topic. */
-const MAX_TOPIC_BACKOFF_MS = 10_000;
-/** A target-topic call unanswered for this long counts as waiting (a stalled broker fails only at its request timeout). */
-const SLOW_TOPIC_MS = 1_000;
 /** Uncommitted schedule changes after which ingest commits without waiting for the commit interval. */
 const MAX_UNCOMMITTED_STATES = 5_000;
 
@@ -87,15 +82,6 @@ interface PreparedRecord {
   record: IncomingRecord;
   command: DefinitionCommand;
   topicRefused?: string;
-}
-
-/** The fires of one transaction, not yet committed. */
-interface FireBatch {
-  events: OutgoingRecord[];
-  scheduledAts: number[];
-  changes: Map<ScheduleId, ScheduleState | null>;
-  missed: number;
-  moreDue: boolean;
 }
 
 export function transactionalIdFor(groupId: string, input: TopicPartition): string {
@@ -107,28 +93,18 @@ export class PartitionTask {
   readonly stats: TaskStats = { fired: 0, missed: 0, deadLettered: 0 };
   private readonly logger: Logger;
   private readonly store: ScheduleStore;
+  private readonly pending: PendingStates;
   private readonly changelog: TopicPartition;
   private readonly wakeList = new MinHeap<ScheduleId>();
-  /** States applied by ingest but not committed yet; null marks a deletion. */
-  private readonly overlay = new Map<ScheduleId, ScheduleState | null>();
+  private readonly topicWait: TargetTopicWait;
+  private readonly fires: FireCollection;
   private producer: TransactionalProducer;
-  private deadLetters: OutgoingRecord[] = [];
-  /** Definitions records applied since the last commit: applied again when a failed transaction makes the task rebuild. */
-  private uncommittedInput: IncomingRecord[] = [];
-  private nextOffset: number | undefined;
-  private committedOffset: number | undefined;
-  /** When uncommitted ingest work must be committed at the latest. */
-  private ingestDeadline: number | undefined;
   private exclusive: Promise<void> = Promise.resolve();
   private commitRunning = false;
   private commitAgain = false;
   /** Set while the group membership is in doubt: no transaction begins. */
   private held = false;
   private cancelWake: CancelTimer | undefined;
-  /** The target topic ingest waits for, while the cluster cannot find or create it. */
-  private waitingForTopic: string | undefined;
-  /** Ends the pause between two target-topic attempts early (the task is closing). */
-  private endTopicPause: (() => void) | undefined;
   private readonly metrics: TaskMetrics;
 
   /** The definitions partition this task owns. */
@@ -145,6 +121,9 @@ export class PartitionTask {
     const directory = path.join(options.dataDir, `${input.topic}-${input.partition}`);
     const open = options.openDatabase ?? ((dir: string) => new ClassicLevel<string, string>(dir) as LevelDatabase);
     this.store = new ScheduleStore(open(directory));
+    this.pending = new PendingStates(this.store);
+    this.topicWait = new TargetTopicWait({ targetTopics: options.targetTopics, clock: options.clock, logger: this.logger, metrics: this.metrics, partition: input.partition, task: this.lifecycle.task });
+    this.fires = { wakeList: this.wakeList, statesOf: (ids) => this.pending.statesOf(ids), misfireThresholdMs: options.misfireThresholdMs, logger: this.logger };
     this.producer = this.newProducer();
   }
 
@@ -177,7 +156,7 @@ export class PartitionTask {
 
   /** The target topic ingest is waiting for, if any: the task is not ready meanwhile. */
   waitingForTargetTopic(): string | undefined {
-    return this.waitingForTopic;
+    return this.topicWait.waitingFor;
   }
 
   /**
@@ -197,34 +176,12 @@ export class PartitionTask {
 
   /** A schedule's state as this task has applied it (committed or not yet). */
   lookup(id: ScheduleId): Promise<ScheduleState | undefined> {
-    return this.read(id);
+    return this.pending.stateOf(id);
   }
 
-  /**
-   * States as this task has applied them (committed or not), ids starting with `prefix` after
-   * `after`, in id order: the first `limit` that `accepts` takes. The store is read page by page
-   * until the page is full, so a filter (another tenant's schedules) never shortens it.
-   */
-  async list(prefix: string, after: string | undefined, limit: number, accepts: (state: ScheduleState) => boolean = () => true): Promise<ScheduleState[]> {
-    // The overlay as it is before the store is read: a commit that ends during the read writes its
-    // states to the store and then clears the overlay, and the list must find them in one or the other.
-    const overlay = new Map(this.overlay);
-    const found = new Map<ScheduleId, ScheduleState>();
-    for (const [id, state] of overlay) {
-      if (state && id.startsWith(prefix) && (after === undefined || id > after) && accepts(state)) found.set(id, state);
-    }
-    for (let cursor = after; ; ) {
-      const page = await this.store.list(prefix, cursor, limit);
-      for (const state of page) {
-        if (!overlay.has(state.definition.id) && accepts(state)) found.set(state.definition.id, state);
-      }
-      const last = page.at(-1)?.definition.id;
-      if (page.length < limit || last === undefined) break;
-      cursor = last;
-      // Every store id up to the cursor is read: enough once `limit` of the found ones come before it.
-      if ([...found.keys()].filter((id) => id <= last).length >= limit) break;
-    }
-    return [...found.values()].sort((a, b) => (a.definition.id < b.definition.id ? -1 : 1)).slice(0, limit);
+  /** States as this task has applied them, in id order: see PendingStates.list. */
+  list(prefix: string, after: string | undefined, limit: number, accepts?: (state: ScheduleState) => boolean): Promise<ScheduleState[]> {
+    return this.pending.list(prefix, after, limit, accepts);
   }
 
   /** Committed schedules of this partition (the store's count, no scan). */
@@ -242,7 +199,7 @@ export class PartitionTask {
     if (this.lifecycle.is('closing', 'closed')) return;
     this.lifecycle.transition('closing');
     this.disarm();
-    this.endTopicPause?.();
+    this.topicWait.close();
     await this.exclusive;
     await this.producer.close().catch((error: unknown) => this.logger.warn('producer close failed', { error }));
     await this.store.close().catch((error: unknown) => this.logger.warn('store close failed', { error }));
@@ -250,8 +207,8 @@ export class PartitionTask {
     this.logger.info('partition task closed', { ...this.stats, restore: undefined });
   }
 
-  /** Restores the store up to the changelog's end; ingest resumes at the input position it recorded. */
-  private async restore(): Promise<void> {
+  /** Restores the store up to the changelog's end; returns the input position it recorded. */
+  private async restore(): Promise<number | undefined> {
     this.stats.restore = await restoreStore({
       store: this.store,
       producer: this.producer,
@@ -263,8 +220,9 @@ export class PartitionTask {
     });
     const { wiped, durationMs, records, inputOffset } = this.stats.restore;
     this.metrics.restored(wiped ? 'full' : 'checkpoint', durationMs / 1000, records);
-    this.nextOffset = inputOffset;
-    this.committedOffset = inputOffset;
+    this.pending.nextOffset = inputOffset;
+    this.pending.committedOffset = inputOffset;
+    return inputOffset;
   }
 
   /** Loads the occurrences due in the next seconds into the wake list. */
@@ -277,12 +235,7 @@ export class PartitionTask {
   /** Decodes the records and waits until every target topic they name exists or was refused for good. */
   private async prepare(records: IncomingRecord[]): Promise<PreparedRecord[]> {
     const prepared: PreparedRecord[] = records.map((record) => ({ record, command: decodeDefinition(record, this.options.maxDefinitionBytes) }));
-    const topics = new Set(prepared.flatMap(({ command }) => (command.kind === 'upsert' ? [command.definition.topic] : [])));
-    const refused = new Map<string, string>();
-    for (const topic of topics) {
-      const reason = await this.awaitTargetTopic(topic);
-      if (reason !== undefined) refused.set(topic, reason);
-    }
+    const refused = await this.topicWait.refusals(new Set(prepared.flatMap(({ command }) => (command.kind === 'upsert' ? [command.definition.topic] : []))));
     for (const entry of prepared) {
       const reason = entry.command.kind === 'upsert' ? refused.get(entry.command.definition.topic) : undefined;
       if (reason !== undefined) entry.topicRefused = reason;
@@ -290,79 +243,29 @@ export class PartitionTask {
     return prepared;
   }
 
-  /**
-   * Resolves once `topic` exists (created if missing), with the reason when the cluster refused it
-   * for good (an invalid name, authorization, a policy). Anything else (a broker down, a timeout) is
-   * tried again with backoff, however long it takes: a hiccup never dead-letters a valid definition.
-   */
-  private async awaitTargetTopic(topic: string): Promise<string | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      const slow = this.options.clock.setTimer(SLOW_TOPIC_MS, () => this.startWaitingForTopic(topic, 'not answered yet'));
-      try {
-        await this.options.targetTopics.ensure(topic);
-        this.stopWaitingForTopic();
-        return undefined;
-      } catch (error) {
-        if (error instanceof RequestRefusedError) {
-          this.stopWaitingForTopic();
-          return `topic: the cluster refused target topic ${topic}: ${error.message}`;
-        }
-        if (this.lifecycle.is('closing', 'closed', 'fenced')) throw new Error(`partition task ${this.lifecycle.task} closed while waiting for target topic ${topic}`, { cause: error });
-        const pauseMs = Math.min(RETRY_BACKOFF_MS * 2 ** (attempt - 1), MAX_TOPIC_BACKOFF_MS);
-        this.metrics.targetTopicRetried();
-        this.startWaitingForTopic(topic, 'failed; tried again', { attempt, pauseMs, error });
-        await new Promise<void>((resolve) => {
-          const cancel = this.options.clock.setTimer(pauseMs, resolve);
-          this.endTopicPause = () => {
-            cancel();
-            resolve();
-          };
-        });
-        this.endTopicPause = undefined;
-      } finally {
-        slow();
-      }
-    }
-  }
-
-  private startWaitingForTopic(topic: string, why: string, fields: Record<string, unknown> = {}): void {
-    if (this.waitingForTopic === undefined) this.metrics.targetTopicWaiting(this.options.input.partition, true);
-    this.waitingForTopic = topic;
-    this.logger.warn(`target topic ${why}: ingest waits`, { topic, ...fields });
-  }
-
-  private stopWaitingForTopic(): void {
-    if (this.waitingForTopic === undefined) return;
-    this.logger.info('target topic available: ingest goes on', { topic: this.waitingForTopic });
-    this.waitingForTopic = undefined;
-    this.metrics.targetTopicWaiting(this.options.input.partition, false);
-  }
-
   private async applyPrepared(prepared: PreparedRecord[]): Promise<void> {
     // One store read for the whole batch instead of one per record.
-    const ids = [...new Set(prepared.map(({ record }) => record.key?.toString('utf8') ?? ''))].filter((id) => id !== '' && !this.overlay.has(id));
-    const stored = await this.store.getMany(ids);
-    const known = (id: ScheduleId): ScheduleState | undefined => (this.overlay.has(id) ? (this.overlay.get(id) ?? undefined) : stored.get(id));
-    for (const entry of prepared) this.apply(entry, known);
-    if (!this.hasUncommittedIngest()) return;
+    const known = await this.pending.statesOf(prepared.flatMap(({ record }) => (record.key ? [record.key.toString('utf8')] : [])));
+    const applied = new Map<ScheduleId, ScheduleState | null>();
+    // Later records of the batch see what earlier ones applied.
+    const current: StateLookup = (id) => (applied.has(id) ? (applied.get(id) ?? undefined) : known(id));
+    for (const entry of prepared) this.apply(entry, current, (id, state) => applied.set(id, state));
+    if (!this.pending.hasUncommittedIngest()) return;
     const now = this.options.clock.now();
     // A large backlog commits at once: transactions stay small, and so does the overlay in memory.
-    this.ingestDeadline = this.overlay.size >= MAX_UNCOMMITTED_STATES ? now : (this.ingestDeadline ?? now + this.options.commitIntervalMs);
+    this.pending.ingestDeadline = this.pending.size >= MAX_UNCOMMITTED_STATES ? now : (this.pending.ingestDeadline ?? now + this.options.commitIntervalMs);
   }
 
-  /** `known` answers for every id of the batch: the overlay first, then what the store held. */
-  private apply({ record, command, topicRefused }: PreparedRecord, known: (id: ScheduleId) => ScheduleState | undefined): void {
-    // Records below the committed input position were applied already: the consumer may start
-    // before it (after a rebalance it resumes from the group's committed offset).
-    if (this.nextOffset !== undefined && record.offset < this.nextOffset) return;
-    // Without a recorded position the consumer resumes at the committed offset, so the first record shows where that is.
-    this.committedOffset ??= record.offset;
-    this.nextOffset = record.offset + 1;
-    this.uncommittedInput.push(record);
+  private apply({ record, command, topicRefused }: PreparedRecord, known: StateLookup, applied: (id: ScheduleId, state: ScheduleState | null) => void): void {
+    if (!this.pending.admit(record)) return;
+    const set = (id: ScheduleId, state: ScheduleState | null): void => {
+      this.pending.set(id, state);
+      applied(id, state);
+    };
     if (command.kind === 'invalid') return this.reject(record, command.reason);
     if (command.kind === 'delete') {
       const exists = known(command.id) !== undefined;
-      if (exists) this.overlay.set(command.id, null);
+      if (exists) set(command.id, null);
       this.metrics.ingested(exists ? 'deleted' : 'unchanged');
       return;
     }
@@ -375,22 +278,17 @@ export class PartitionTask {
     const next = outcome.state;
     if (next.nextDueAt === null) {
       // No occurrence at all (an `at` outside start/end): nothing to keep.
-      if (previous) this.overlay.set(definition.id, null);
+      if (previous) set(definition.id, null);
       return;
     }
-    this.overlay.set(definition.id, next);
+    set(definition.id, next);
     this.remember([{ id: definition.id, dueAt: next.nextDueAt }]);
   }
 
   private reject(record: IncomingRecord, reason: string): void {
     this.metrics.ingested('invalid');
     this.logger.warn('definition rejected', { offset: record.offset, reason });
-    this.deadLetters.push(deadLetter(this.options.dlqTopic, record, reason));
-  }
-
-  private async read(id: ScheduleId): Promise<ScheduleState | undefined> {
-    if (this.overlay.has(id)) return this.overlay.get(id) ?? undefined;
-    return this.store.get(id);
+    this.pending.deadLetter(deadLetter(this.options.dlqTopic, record, reason));
   }
 
   /** Puts entries whose occurrence is near into the in-memory wake list (far ones stay in the store's buckets). */
@@ -399,10 +297,6 @@ export class PartitionTask {
     for (const { id, dueAt } of entries) {
       if (placeOccurrence(dueAt, now).level === MEMORY_LEVEL) this.wakeList.push(dueAt, id);
     }
-  }
-
-  private hasUncommittedIngest(): boolean {
-    return this.overlay.size > 0 || this.deadLetters.length > 0 || (this.nextOffset !== undefined && this.nextOffset !== this.committedOffset);
   }
 
   private requestCommit(): void {
@@ -428,14 +322,14 @@ export class PartitionTask {
   private async commitOnce(): Promise<void> {
     const now = this.options.clock.now();
     this.remember(await this.store.promote(now));
-    const fired = await this.collectFires(now);
-    const ingestDue = this.ingestDeadline !== undefined && this.ingestDeadline <= now;
+    const fired = await collectFires(this.fires, now);
+    const ingestDue = this.pending.ingestDeadline !== undefined && this.pending.ingestDeadline <= now;
     if (fired.changes.size === 0 && !ingestDue) return;
 
-    const changes = new Map([...this.overlay, ...fired.changes]);
-    const deadLetters = this.deadLetters.splice(0);
-    const offset = this.nextOffset;
-    const offsetChanged = offset !== undefined && offset !== this.committedOffset;
+    const ingested = this.pending.takeForCommit();
+    const changes = new Map([...ingested.changes, ...fired.changes]);
+    const { deadLetters, offset } = ingested;
+    const offsetChanged = offset !== undefined && offset !== this.pending.committedOffset;
     const changelog = [...changes].map(([id, state]) => changelogRecord(this.changelog.topic, this.changelog.partition, id, state));
     if (offsetChanged) changelog.push(inputPositionRecord(this.changelog.topic, this.changelog.partition, offset));
     let changelogOffset: number | undefined;
@@ -459,62 +353,15 @@ export class PartitionTask {
     this.metrics.fired(partition, fired.scheduledAts, committedAt);
     this.metrics.missed(partition, fired.missed);
     this.metrics.deadLettered(partition, deadLetters.length);
-    const split = storeWriteOf(changes);
-    this.committedOffset = offsetChanged ? offset : this.committedOffset;
-    const checkpoint = changelogOffset === undefined ? undefined : checkpointAt(this.changelog, changelogOffset, this.committedOffset);
-    this.remember(await this.store.apply({ ...split, ...(checkpoint ? { checkpoint } : {}) }, now));
-    this.overlay.clear();
-    this.uncommittedInput = [];
-    this.ingestDeadline = undefined;
+    const inputOffset = offsetChanged ? offset : this.pending.committedOffset;
+    const checkpoint = changelogOffset === undefined ? undefined : checkpointAt(this.changelog, changelogOffset, inputOffset);
+    // The store first, then the overlay is cleared: a read finds the states in one or the other.
+    this.remember(await this.store.apply({ ...storeWriteOf(changes), ...(checkpoint ? { checkpoint } : {}) }, now));
+    this.pending.committed(offsetChanged ? offset : undefined);
     this.stats.fired += fired.events.length;
     this.stats.missed += fired.missed;
     this.stats.deadLettered += deadLetters.length;
     if (fired.moreDue) this.commitAgain = true;
-  }
-
-  /** Pops due schedules from the wake list and computes their fires (not yet committed). */
-  private async collectFires(now: number): Promise<FireBatch> {
-    const events: OutgoingRecord[] = [];
-    const scheduledAts: number[] = [];
-    const changes = new Map<ScheduleId, ScheduleState | null>();
-    let missed = 0;
-    let moreDue = false;
-    // Take the due ids off the wake list first, so their states come from the store in one read.
-    const due: { id: ScheduleId; dueAt: number }[] = [];
-    const taken = new Set<ScheduleId>();
-    while ((this.wakeList.peekKey() ?? Infinity) <= now && due.length < MAX_FIRES_PER_TRANSACTION) {
-      const dueAt = this.wakeList.peekKey() as number;
-      const id = this.wakeList.pop() as ScheduleId;
-      if (taken.has(id)) continue;
-      taken.add(id);
-      due.push({ id, dueAt });
-    }
-    const stored = await this.store.getMany(due.map((entry) => entry.id).filter((id) => !this.overlay.has(id)));
-    for (const [index, { id }] of due.entries()) {
-      if (events.length >= MAX_FIRES_PER_TRANSACTION) {
-        // Not fired in this transaction: back on the wake list for the next one.
-        for (const rest of due.slice(index)) this.wakeList.push(rest.dueAt, rest.id);
-        moreDue = true;
-        break;
-      }
-      const state = this.overlay.has(id) ? (this.overlay.get(id) ?? undefined) : stored.get(id);
-      // A stale entry: the schedule was deleted, replaced or already fired since it was listed.
-      if (!state || state.nextDueAt === null || state.nextDueAt > now) continue;
-      const outcome = fireDue(state, now, this.options.misfireThresholdMs, MAX_FIRES_PER_TRANSACTION - events.length);
-      events.push(...outcome.occurrences.map((occurrence) => this.eventRecord(state, occurrence, now)));
-      scheduledAts.push(...outcome.occurrences.map((occurrence) => occurrence.scheduledAt));
-      changes.set(id, outcome.next);
-      missed += outcome.missed;
-      if (outcome.missed > 0) this.logger.info('occurrences missed', { id, missed: outcome.missed, policy: state.definition.misfire });
-      if (outcome.next?.nextDueAt != null && outcome.next.nextDueAt <= now) moreDue = true;
-    }
-    if ((this.wakeList.peekKey() ?? Infinity) <= now) moreDue = true;
-    return { events, scheduledAts, changes, missed, moreDue };
-  }
-
-  private eventRecord(state: ScheduleState, occurrence: Occurrence, firedAt: number): OutgoingRecord {
-    const event = executionEvent(state.definition, occurrence, firedAt);
-    return { topic: state.definition.topic, key: event.key, value: event.value, headers: event.headers };
   }
 
   /** Arms one timer for the earliest of: a due occurrence, a bucket opening, the ingest deadline. */
@@ -528,7 +375,7 @@ export class PartitionTask {
       if (this.lifecycle.is('running')) this.logger.error('reading the due index failed', { error });
       return;
     }
-    const candidates = [this.wakeList.peekKey(), this.ingestDeadline, nextOpen].filter((t): t is number => t !== undefined);
+    const candidates = [this.wakeList.peekKey(), this.pending.ingestDeadline, nextOpen].filter((t): t is number => t !== undefined);
     if (candidates.length === 0 || !this.lifecycle.is('running') || this.held) return;
     const at = Math.min(...candidates);
     this.disarm();
@@ -568,6 +415,7 @@ export class PartitionTask {
       this.metrics.transactionFailed(fenced);
       this.logger.warn('transaction failed', { error: failure, fenced, ...(stillOwned ? { epochRefusedWhileOwned: true } : {}) });
       if (fenced) {
+        this.topicWait.close();
         // A task being closed (revoked) that learns it was fenced just finishes closing.
         if (this.lifecycle.is('running')) this.lifecycle.transition('fenced');
         return;
@@ -593,20 +441,15 @@ export class PartitionTask {
    * applied again if it did not.
    */
   private async rebuild(): Promise<void> {
-    await this.restore();
-    const position = this.nextOffset;
-    const replay = this.uncommittedInput.filter((record) => position === undefined || record.offset >= position);
-    this.uncommittedInput = [];
-    this.overlay.clear();
-    this.deadLetters = [];
+    const position = await this.restore();
+    const replay = this.pending.restartAt(position);
     this.wakeList.clear();
-    this.ingestDeadline = undefined;
     try {
       await this.loadDue();
       if (replay.length > 0) await this.applyPrepared(await this.prepare(replay));
     } catch (error) {
       // The next attempt restores again and needs every record since the position.
-      this.uncommittedInput = replay;
+      this.pending.keepForReplay(replay);
       throw error;
     }
     this.logger.info('partition task rebuilt from the changelog', { inputOffset: position, replayed: replay.length });
