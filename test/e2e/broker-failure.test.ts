@@ -228,9 +228,13 @@ async function startRun(): Promise<Run> {
   return run;
 }
 
-/** light-scheduler's INSERT of SCHEDULES fixed-rate schedules, half through each node; returns their fire ids. */
+/**
+ * light-scheduler's INSERT of SCHEDULES fixed-rate schedules, half through each node; returns their
+ * fire ids. A schedule has no occurrence before its definition record's timestamp (a POST that
+ * reached Kafka after `start`, on a loaded machine), so the ids are counted from there, read from
+ * the definitions topic: LIMIT occurrences from the first at or after both.
+ */
 async function createSchedules(run: Run, start: number): Promise<Set<string>> {
-  const expected = new Set<string>();
   await Promise.all(
     Array.from({ length: SCHEDULES }, async (_, i) => {
       const body = {
@@ -245,9 +249,17 @@ async function createSchedules(run: Run, start: number): Promise<Set<string>> {
       };
       const response = await fetch(`${run.urls[i % run.urls.length]}/schedulers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       if (response.status !== 202) throw new Error(`creating bf/s${i}: ${response.status} ${await response.text()}`);
-      for (let k = 0; k < LIMIT; k++) expected.add(`bf/s${i}@${start + k * PERIOD_MS}`);
     }),
   );
+  const definitions = await readCommittedUntil(port, run.definitions, (seen) => new Set(seen.map((r) => r.key?.toString())).size >= SCHEDULES);
+  const expected = new Set<string>();
+  let late = 0;
+  for (const record of definitions) {
+    const first = start + Math.max(0, Math.ceil((record.timestamp - start) / PERIOD_MS)) * PERIOD_MS;
+    if (first > start) late++;
+    for (let k = 0; k < LIMIT; k++) expected.add(`${record.key?.toString() ?? ''}@${first + k * PERIOD_MS}`);
+  }
+  if (late > 0) console.log(`${late} of ${SCHEDULES} definitions reached Kafka after the common start: their runs start later`);
   await waitForTopic(port, run.topic);
   return expected;
 }
