@@ -82,13 +82,13 @@ export const SETTINGS = {
   dataDir: {
     key: 'node.dataDir',
     env: 'PUNCTUAL_DATA_DIR',
-    doc: 'Folder for node-local state (created at start). Relative paths are relative to the working directory.',
+    doc: 'Folder for node-local state (created at start): one LevelDB store per owned partition. Relative paths are relative to the working directory.',
     parse: nonEmpty,
   },
   httpPort: {
     key: 'node.httpPort',
     env: 'PUNCTUAL_HTTP_PORT',
-    doc: 'HTTP port of the node (health endpoints). 0 takes a free port.',
+    doc: 'HTTP port of the node: the schedules API, health, metrics and OpenAPI. 0 takes a free port.',
     parse: wholeNumber(0, 65535),
   },
   advertisedUrl: {
@@ -153,7 +153,7 @@ export const SETTINGS = {
   logLevel: { key: 'node.logLevel', env: 'PUNCTUAL_LOG_LEVEL', doc: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: oneOf<LogLevel>(LOG_LEVELS) },
   definitionsTopic: { key: 'topics.definitions', env: 'PUNCTUAL_TOPIC_DEFINITIONS', doc: 'Input topic of schedule definitions.', parse: topicName },
   changelogTopic: { key: 'topics.changelog', env: 'PUNCTUAL_TOPIC_CHANGELOG', doc: 'Compacted changelog of schedule state.', parse: topicName },
-  dlqTopic: { key: 'topics.dlq', env: 'PUNCTUAL_TOPIC_DLQ', doc: 'Dead letter topic for invalid definitions.', parse: topicName },
+  dlqTopic: { key: 'topics.dlq', env: 'PUNCTUAL_TOPIC_DLQ', doc: 'Dead letter topic for invalid definitions and those whose target topic the cluster refuses.', parse: topicName },
   partitions: {
     key: 'topics.partitions',
     env: 'PUNCTUAL_PARTITIONS',

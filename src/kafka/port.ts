@@ -3,8 +3,10 @@
  *
  * Everything Punctual needs from Kafka goes through these interfaces: a consumer group with
  * assignment callbacks, a transactional producer per input partition, a plain acks=all producer,
- * and an admin client. The only implementation today is kafkajs (kafkajs-adapter.ts); no kafkajs
- * type may appear here, so a later swap to another client touches the adapter only.
+ * and an admin client. The only implementation today is kafkajs (src/kafka/kafkajs/, built by
+ * kafkajs-port.ts); no kafkajs type may appear here, so a later swap to another client touches that
+ * folder only. Every call fails with the errors of errors.ts: KafkaUnavailableError (retriable),
+ * RequestRefusedError (refused for good), TransactionFailedError, or a permanent KafkaPortError.
  *
  * Offsets are plain numbers: exact up to 2^53, which no partition reaches.
  */
@@ -61,7 +63,7 @@ export interface Transaction {
 /**
  * A producer bound to one transactional.id. `connect()` registers the id with the transaction
  * coordinator, which fences any older producer with the same id and aborts its open transaction.
- * After a failed transaction (see KafkaTransactionError) the producer must be closed and a new one
+ * After a failed transaction (TransactionFailedError) the producer must be closed and a new one
  * created; it is never reused.
  */
 export interface TransactionalProducer {
@@ -73,8 +75,9 @@ export interface TransactionalProducer {
 
 /**
  * A producer whose send resolves only when every in-sync replica has every record (acks=all). A send
- * that fails may still have written some of its records. A send is retried whole with the timestamps
- * of its first attempt, so a record written twice is the same record twice.
+ * that fails may still have written some of its records. It is retried, whole and with the
+ * timestamps of its first attempt, only when its failure shows nothing was written (a record of
+ * another partition in flight at the time may then land twice, as the same record).
  */
 export interface Producer {
   connect(): Promise<void>;

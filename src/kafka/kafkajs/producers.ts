@@ -147,8 +147,8 @@ export class KafkajsDurableProducer implements Producer {
     // when its failure wrote nothing; one that may have written (a timeout, a connection lost
     // mid-request) fails, and the caller answers 503. A retried send of several partitions may still
     // write a partition twice (another broker's request was in flight): it goes out again whole with
-    // the timestamps of its first attempt, so a copy of a definition is the same record twice, which
-    // ingest recognises and skips (ingest/apply-definition.ts). One request in flight per broker keeps
+    // the timestamps of its first attempt, so a copy of a definition is the same definition again, which
+    // changes nothing of its run (ingest/apply-definition.ts). One request in flight per broker keeps
     // a connection's sends in order.
     this.producer = kafka.producer({
       idempotent: false,
