@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   }
   console.log(`KAFKA_BROKERS=${brokers.join(',')}`);
 
-  const port = new KafkajsPort({ brokers, clientId: config.kafka.clientId, logger });
+  const port = new KafkajsPort({ brokers, clientId: config.kafka.clientId, logger, transactionTimeoutMs: config.kafka.transactionTimeoutMs });
   const tls = config.tls.certFile ? { cert: await readFile(config.tls.certFile, 'utf8'), key: await readFile(config.tls.keyFile, 'utf8') } : undefined;
   const app = await startPunctualApp({
     config,

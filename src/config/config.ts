@@ -9,7 +9,7 @@ import { projectRoot } from '../util/project-root';
 import { SETTINGS, type Delivery, type Setting } from './settings';
 
 export interface PunctualConfig {
-  kafka: { brokers: string[]; clientId: string };
+  kafka: { brokers: string[]; clientId: string; transactionTimeoutMs: number };
   groupId: string;
   dataDir: string;
   httpPort: number;
@@ -89,7 +89,7 @@ export function parseConfig(defaults: unknown, env: NodeJS.ProcessEnv): Punctual
     throw new ConfigError('tls', 'tls.certFile (PUNCTUAL_TLS_CERT_FILE) and tls.keyFile (PUNCTUAL_TLS_KEY_FILE) go together');
   }
   return {
-    kafka: { brokers: read(SETTINGS.brokers), clientId: read(SETTINGS.clientId) },
+    kafka: { brokers: read(SETTINGS.brokers), clientId: read(SETTINGS.clientId), transactionTimeoutMs: read(SETTINGS.transactionTimeoutMs) },
     groupId: read(SETTINGS.groupId),
     dataDir: read(SETTINGS.dataDir),
     httpPort: read(SETTINGS.httpPort),

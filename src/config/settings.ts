@@ -72,6 +72,12 @@ export const SETTINGS = {
     doc: 'Bootstrap brokers, host:port comma-separated. Empty: npm start runs a local broker.',
     parse: brokerList,
   },
+  transactionTimeoutMs: {
+    key: 'kafka.transactionTimeoutMs',
+    env: 'PUNCTUAL_TRANSACTION_TIMEOUT_MS',
+    doc: "How long a transaction coordinator lets a partition's transaction stay open before it aborts it (transaction.timeout.ms; at most the broker's transaction.max.timeout.ms).",
+    parse: wholeNumber(1_000, 900_000),
+  },
   clientId: { key: 'kafka.clientId', env: 'PUNCTUAL_CLIENT_ID', doc: 'Kafka client.id prefix of this node.', parse: nonEmpty },
   groupId: {
     key: 'node.groupId',

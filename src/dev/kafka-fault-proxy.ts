@@ -10,7 +10,7 @@
 import net from 'node:net';
 
 /** Kafka API keys (the protocol's request header), for the requests a test holds back. */
-export const API_KEYS = { createTopics: 19, metadata: 3, produce: 0, fetch: 1 } as const;
+export const API_KEYS = { produce: 0, fetch: 1, metadata: 3, createTopics: 19, endTxn: 26 } as const;
 
 export class KafkaFaultProxy {
   private readonly held = new Set<number>();

@@ -19,6 +19,8 @@ export interface KafkajsPortOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** transaction.timeout.ms of the transactional producers; 60 s by default. */
+  transactionTimeoutMs?: number;
 }
 
 export class KafkajsPort implements KafkaPort {
@@ -27,10 +29,12 @@ export class KafkajsPort implements KafkaPort {
   /** kafkajs' retries of cluster lookups come from the client, so the clients a caller waits for have one of their own. */
   private readonly interactiveKafka: Kafka;
   private readonly logger: Logger;
+  private readonly transactionTimeoutMs: number | undefined;
   private readonly partitioner = Partitioners.DefaultPartitioner();
 
   constructor(options: KafkajsPortOptions) {
     this.brokers = options.brokers;
+    this.transactionTimeoutMs = options.transactionTimeoutMs;
     this.logger = options.logger.child({ component: 'kafka' });
     if (!installCoordinatorCache()) this.logger.warn('kafkajs internals differ from 2.2.4: transactions look up their coordinator every time');
     if (!installConcurrentTransactionsWait()) this.logger.warn('kafkajs internals differ from 2.2.4: back-to-back transactions wait with kafkajs backoff');
@@ -53,7 +57,7 @@ export class KafkajsPort implements KafkaPort {
   }
 
   createTransactionalProducer(transactionalId: string): TransactionalProducer {
-    return new KafkajsTransactionalProducer(this.kafka, transactionalId);
+    return new KafkajsTransactionalProducer(this.kafka, transactionalId, this.transactionTimeoutMs);
   }
 
   createGroupConsumer(options: GroupConsumerOptions): GroupConsumer {

@@ -8,8 +8,8 @@ import { certainlyNotWritten, transactionFailed, unavailable } from './error-map
 /** Bytes per sendBatch call: under the broker's default max.message.bytes (1 MB) with room to spare. */
 const MAX_BATCH_BYTES = 512 * 1024;
 
-/** How long the coordinator keeps an open transaction before aborting it on its own. */
-const TRANSACTION_TIMEOUT_MS = 60_000;
+/** How long the coordinator keeps an open transaction before aborting it on its own, unless configured. */
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
  * kafkajs must never retry a produce request by itself, transactional or not. Its retry of a
@@ -25,12 +25,12 @@ const TRANSACTION_TIMEOUT_MS = 60_000;
 const NO_PRODUCE_RETRIES = { retries: 0 };
 
 /** kafkajs options of every transactional producer Punctual creates. */
-export function transactionalProducerOptions(transactionalId: string): ProducerConfig {
+export function transactionalProducerOptions(transactionalId: string, transactionTimeoutMs = DEFAULT_TRANSACTION_TIMEOUT_MS): ProducerConfig {
   return {
     transactionalId,
     idempotent: false,
     maxInFlightRequests: 1,
-    transactionTimeout: TRANSACTION_TIMEOUT_MS,
+    transactionTimeout: transactionTimeoutMs,
     retry: NO_PRODUCE_RETRIES,
     createPartitioner: Partitioners.DefaultPartitioner,
   };
@@ -42,8 +42,9 @@ export class KafkajsTransactionalProducer implements TransactionalProducer {
   constructor(
     kafka: Kafka,
     readonly transactionalId: string,
+    transactionTimeoutMs?: number,
   ) {
-    this.producer = kafka.producer(transactionalProducerOptions(transactionalId));
+    this.producer = kafka.producer(transactionalProducerOptions(transactionalId, transactionTimeoutMs));
   }
 
   async connect(): Promise<void> {
