@@ -138,11 +138,12 @@ export class PunctualNode {
 
   /**
    * The group confirmed the membership (a join, or a heartbeat ending a doubt): the partitions still
-   * here are this node's. Held tasks resume; a task fenced earlier starts again, since the epoch it
-   * was refused with may have come from a timeout of its transaction, not from a new owner.
+   * here are this node's. Held tasks resume; a task fenced earlier (running, or while starting) starts
+   * again, since the epoch it was refused with may have come from a timeout of its transaction, not
+   * from a new owner.
    */
   private async settle(): Promise<void> {
-    const fenced = [...this.tasks.values()].filter((task) => task.lifecycle.is('fenced')).map((task) => task.input);
+    const fenced = [...this.tasks.values()].filter((task) => task.lifecycle.is('fenced', 'closed')).map((task) => task.input);
     await Promise.all(fenced.map((input) => this.startTask(input)));
     for (const task of this.tasks.values()) task.resume();
     this.joined = true;
