@@ -133,7 +133,7 @@ export class PartitionTask {
     try {
       await this.producer.connect();
       await this.store.open();
-      await this.restore();
+      this.pending.restartAt(await this.restore());
     } catch (error) {
       if (error instanceof TransactionFailedError && error.fenced) this.lifecycle.transition('fenced');
       throw error;
@@ -207,7 +207,7 @@ export class PartitionTask {
     this.logger.info('partition task closed', { ...this.stats, restore: undefined });
   }
 
-  /** Restores the store up to the changelog's end; returns the input position it recorded. */
+  /** Restores the store up to the changelog's end; returns the input position it recorded, where ingest goes on. */
   private async restore(): Promise<number | undefined> {
     this.stats.restore = await restoreStore({
       store: this.store,
@@ -220,8 +220,6 @@ export class PartitionTask {
     });
     const { wiped, durationMs, records, inputOffset } = this.stats.restore;
     this.metrics.restored(wiped ? 'full' : 'checkpoint', durationMs / 1000, records);
-    this.pending.nextOffset = inputOffset;
-    this.pending.committedOffset = inputOffset;
     return inputOffset;
   }
 

@@ -69,7 +69,7 @@ export class TargetTopicWait {
           this.stopWaiting();
           return `topic: the cluster refused target topic ${topic}: ${error.message}`;
         }
-        if (this.closed) throw new Error(`partition task ${this.options.task} closed while waiting for target topic ${topic}`, { cause: error });
+        if (this.closed) throw this.closedWhileWaiting(topic, error);
         const pauseMs = Math.min(FIRST_PAUSE_MS * 2 ** (attempt - 1), MAX_PAUSE_MS);
         metrics.targetTopicRetried();
         this.startWaiting(topic, 'failed; tried again', { attempt, pauseMs, error });
@@ -81,11 +81,15 @@ export class TargetTopicWait {
           };
         });
         this.endPause = undefined;
-        if (this.closed) throw new Error(`partition task ${this.options.task} closed while waiting for target topic ${topic}`, { cause: error });
+        if (this.closed) throw this.closedWhileWaiting(topic, error);
       } finally {
         slow();
       }
     }
+  }
+
+  private closedWhileWaiting(topic: string, cause: unknown): Error {
+    return new Error(`partition task ${this.options.task} closed while waiting for target topic ${topic}`, { cause });
   }
 
   private startWaiting(topic: string, why: string, fields: Record<string, unknown> = {}): void {

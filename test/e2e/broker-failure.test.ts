@@ -21,7 +21,7 @@ import { sleep } from '../../src/util/sleep';
 import { waitFor } from '../../src/util/wait-for';
 import { coordinatorsOf, leadersOf } from '../helpers/coordinators';
 import { longestPause } from '../helpers/fire-verifier';
-import { readCommittedUntil, testPort, uniqueName, waitForTopic } from '../helpers/kafka';
+import { readAllUpToMarkers, readCommittedUntil, testPort, uniqueName, waitForTopic } from '../helpers/kafka';
 
 jest.setTimeout(300_000);
 
@@ -31,7 +31,6 @@ const LIMIT = 100;
 const PARTITIONS = 12;
 /** Into the run when the broker is killed. */
 const KILL_AFTER_MS = 5_000;
-const MARKER = 'broker-failure-test-marker';
 /**
  * Longest a schedule may pause: the 60 s transaction timeout, after which a coordinator aborts a
  * transaction left hanging, which is what a task stuck on its dead broker would wait for. Measured
@@ -303,18 +302,9 @@ class RestWrites {
   }
 }
 
-/** Appends a marker to every partition of `topic` (nothing else writes to it any more), then reads committed records up to them. */
+/** Every committed record of `topic`, read up to markers appended to each of its partitions (nothing else writes to it any more). */
 async function readToMarkers(topic: string): Promise<IncomingRecord[]> {
-  const partitions = (await leadersOf(brokers, topic)).length;
-  const producer = port.createProducer();
-  await producer.connect();
-  try {
-    await producer.send(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, key: MARKER, value: MARKER })));
-  } finally {
-    await producer.close();
-  }
-  const records = await readCommittedUntil(port, topic, (seen) => seen.filter((record) => record.key?.toString() === MARKER).length >= partitions, 120_000);
-  return records.filter((record) => record.key?.toString() !== MARKER);
+  return readAllUpToMarkers(port, topic, (await leadersOf(brokers, topic)).length, 120_000);
 }
 
 function containsAll(records: IncomingRecord[], expected: Set<string>): boolean {

@@ -1,7 +1,7 @@
 /** Helpers for integration tests against the real broker started by global setup. */
 import { randomBytes } from 'node:crypto';
 import { KafkajsPort } from '../../src/kafka/kafkajs/kafkajs-port';
-import type { IncomingRecord, KafkaPort, TopicPartition } from '../../src/kafka/port';
+import type { IncomingRecord, KafkaPort, OutgoingRecord, TopicPartition } from '../../src/kafka/port';
 import { silentLogger } from '../../src/log/logger';
 import { waitFor } from '../../src/util/wait-for';
 
@@ -92,22 +92,32 @@ export function sortPartitions(partitions: TopicPartition[]): TopicPartition[] {
 }
 
 /**
+ * Appends `markers` (records whose value is a fresh marker) to `topic`, then reads committed records
+ * until every marker is seen; returns what was read, markers left out, and the marker's partitions.
+ */
+async function readPastMarkers(port: KafkaPort, topic: string, markers: (marker: string) => OutgoingRecord[], timeoutMs: number): Promise<{ records: IncomingRecord[]; partitions: Set<number> }> {
+  const marker = uniqueName('marker');
+  const written = markers(marker);
+  const producer = port.createProducer();
+  await producer.connect();
+  try {
+    await producer.send(written);
+  } finally {
+    await producer.close();
+  }
+  const isMarker = (record: IncomingRecord): boolean => record.value?.toString() === marker;
+  const read = await readCommittedUntil(port, topic, (seen) => seen.filter(isMarker).length >= written.length, timeoutMs);
+  return { records: read.filter((record) => !isMarker(record)), partitions: new Set(read.filter(isMarker).map((record) => record.partition)) };
+}
+
+/**
  * Every committed record of the partition of `topic` that `key` is written to, read up to a marker
  * appended there now (the marker left out): whatever was committed to it before is all there, so a
  * test can assert that something happened once, or not at all.
  */
 export async function readUpToMarker(port: KafkaPort, topic: string, key: string, timeoutMs = 60_000): Promise<IncomingRecord[]> {
-  const marker = uniqueName('marker');
-  const producer = port.createProducer();
-  await producer.connect();
-  try {
-    await producer.send([{ topic, key, value: marker }]);
-  } finally {
-    await producer.close();
-  }
-  const records = await readCommittedUntil(port, topic, (seen) => seen.some((r) => r.value?.toString() === marker), timeoutMs);
-  const partition = records.find((r) => r.value?.toString() === marker)?.partition;
-  return records.filter((r) => r.partition === partition && r.value?.toString() !== marker);
+  const { records, partitions } = await readPastMarkers(port, topic, (marker) => [{ topic, key, value: marker }], timeoutMs);
+  return records.filter((record) => partitions.has(record.partition));
 }
 
 /**
@@ -132,15 +142,6 @@ export function namesInOnePartition(port: KafkaPort, partitions: number, host: s
  * appended to each partition now (markers left out): nothing committed before is missing.
  */
 export async function readAllUpToMarkers(port: KafkaPort, topic: string, partitions: number, timeoutMs = 60_000): Promise<IncomingRecord[]> {
-  const marker = uniqueName('marker');
-  const producer = port.createProducer();
-  await producer.connect();
-  try {
-    await producer.send(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, key: marker, value: marker })));
-  } finally {
-    await producer.close();
-  }
-  const markers = (seen: IncomingRecord[]): number => seen.filter((r) => r.value?.toString() === marker).length;
-  const records = await readCommittedUntil(port, topic, (seen) => markers(seen) === partitions, timeoutMs);
-  return records.filter((r) => r.value?.toString() !== marker);
+  const markers = (marker: string): OutgoingRecord[] => Array.from({ length: partitions }, (_, partition) => ({ topic, partition, key: marker, value: marker }));
+  return (await readPastMarkers(port, topic, markers, timeoutMs)).records;
 }

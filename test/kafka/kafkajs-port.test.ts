@@ -10,15 +10,21 @@ import { waitFor } from '../../src/util/wait-for';
 let port: KafkaPort;
 
 /** `count` members of one group; owned[i] follows member i's assignment, onRecords is optional. */
-function groupMembers(groupId: string, topic: string, count: number, onRecords: (member: number, batch: RecordBatch) => void = () => undefined): { members: GroupConsumer[]; owned: number[][] } {
+function groupMembers(
+  groupId: string,
+  topic: string,
+  count: number,
+  onRecords: (member: number, batch: RecordBatch) => void = () => undefined,
+  { sessionTimeoutMs = 6_000, heartbeatIntervalMs = 500 } = {},
+): { members: GroupConsumer[]; owned: number[][] } {
   const owned: number[][] = Array.from({ length: count }, () => []);
   const members = owned.map((_, i) =>
     port.createGroupConsumer({
       groupId,
       topics: [topic],
       fromBeginning: true,
-      sessionTimeoutMs: 6_000,
-      heartbeatIntervalMs: 500,
+      sessionTimeoutMs,
+      heartbeatIntervalMs,
       listener: {
         onAssigned: async (partitions) => void owned[i]?.push(...partitions.map((tp) => tp.partition)),
         onRevoked: async (partitions) => {
@@ -114,24 +120,9 @@ test('a member confirms its membership by heartbeats; a rebalance that begins me
   const topic = uniqueName('confirm');
   const groupId = uniqueName('group');
   await createTopic(port, topic, 2);
-  const owned: number[][] = [[], []];
   // Heartbeats 3 s apart: two of them take longer than a second member needs to join.
-  const member = (i: number): GroupConsumer =>
-    port.createGroupConsumer({
-      groupId,
-      topics: [topic],
-      fromBeginning: true,
-      sessionTimeoutMs: 30_000,
-      heartbeatIntervalMs: 3_000,
-      listener: {
-        onAssigned: async (partitions) => void owned[i]?.push(...partitions.map((tp) => tp.partition)),
-        onRevoked: async (partitions) => {
-          owned[i] = (owned[i] ?? []).filter((p) => !partitions.some((r) => r.partition === p));
-        },
-        onRecords: async () => undefined,
-      },
-    });
-  const [first, second] = [member(0), member(1)];
+  const { members, owned } = groupMembers(groupId, topic, 2, undefined, { sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3_000 });
+  const [first, second] = members as [GroupConsumer, GroupConsumer];
   try {
     await first.start();
     await waitFor('the first member to own both partitions', () => owned[0]?.length === 2);
