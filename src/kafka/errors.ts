@@ -20,13 +20,23 @@ export class KafkaPortError extends Error {
  * last committed state.
  */
 export class TransactionFailedError extends KafkaPortError {
+  /**
+   * True when the group coordinator refused the offsets for a generation the group has moved past
+   * (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID): the member's partitions may be another's by now.
+   */
+  readonly staleGeneration: boolean;
+
   constructor(
     message: string,
-    /** True when another producer with the same transactional.id took over: the partition has moved. */
+    /**
+     * True when the producer's epoch was refused: another producer registered the same
+     * transactional.id, or the coordinator timed the open transaction out (which bumps the epoch too).
+     */
     readonly fenced: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; staleGeneration?: boolean },
   ) {
     super(message, false, options);
+    this.staleGeneration = options?.staleGeneration ?? false;
   }
 }
 

@@ -51,11 +51,22 @@ export interface OffsetCommit extends TopicPartition {
   offset: number;
 }
 
+/** A consumer-group member's generation as the group coordinator gave it at its last join. */
+export interface GroupGeneration {
+  generationId: number;
+  memberId: string;
+}
+
 export interface Transaction {
   /** Resolves with where the records landed, one entry per topic-partition (offset of its first record). */
   send(records: OutgoingRecord[]): Promise<RecordMetadata[]>;
-  /** Commits consumer-group offsets atomically with the transaction (Kafka's sendOffsetsToTransaction). */
-  sendOffsets(groupId: string, offsets: OffsetCommit[]): Promise<void>;
+  /**
+   * Commits consumer-group offsets atomically with the transaction (Kafka's sendOffsetsToTransaction).
+   * With `generation` (KIP-447) the group coordinator refuses them once the group has moved past that
+   * generation or no longer knows the member: the transaction fails (TransactionFailedError,
+   * `staleGeneration`) and commits nothing.
+   */
+  sendOffsets(groupId: string, offsets: OffsetCommit[], generation?: GroupGeneration): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -164,6 +175,8 @@ export interface GroupConsumer {
    * membership falls in doubt or changes first, or nothing confirms it within the session timeout.
    */
   confirmMembership(): Promise<boolean>;
+  /** The generation and member id of the last join, or undefined before the first join and after a crash or stop. */
+  generation(): GroupGeneration | undefined;
 }
 
 export interface PartitionReadOptions {
@@ -206,6 +219,12 @@ export interface Admin {
   describeGroupMembers(groupId: string): Promise<GroupMemberDescription[]>;
   /** Committed offsets of a group (next offset to consume); -1 where nothing is committed. */
   fetchCommittedOffsets(groupId: string, topic: string): Promise<OffsetCommit[]>;
+  /**
+   * Committed offsets of `partitions` read with require_stable: while a transaction that commits
+   * offsets for one of them is open, the read waits (up to `timeoutMs`, then KafkaUnavailableError)
+   * instead of answering with the offset that transaction may replace. -1 where nothing is committed.
+   */
+  fetchStableOffsets(groupId: string, partitions: TopicPartition[], timeoutMs: number): Promise<OffsetCommit[]>;
   close(): Promise<void>;
 }
 

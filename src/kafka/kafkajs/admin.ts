@@ -1,14 +1,18 @@
 /** The admin side of the port over kafkajs. */
 import { AssignerProtocol, type Admin as KafkajsAdmin, type Kafka } from 'kafkajs';
-import type { Admin, ClusterDescription, GroupMemberDescription, OffsetCommit, TopicDescription, TopicSpec } from '../port';
+import type { Admin, ClusterDescription, GroupMemberDescription, OffsetCommit, TopicDescription, TopicPartition, TopicSpec } from '../port';
 import { advertisedAddressOf } from './sticky-assigner';
 import { adminFailed, unavailable } from './error-mapping';
 import { waitForTopicLeaders } from './topic-leaders';
+import { createKafkajsCluster, type KafkajsCluster } from './kafkajs-internals';
+import { fetchStableOffsets } from './stable-offsets';
 
 export class KafkajsAdminClient implements Admin {
   private readonly admin: KafkajsAdmin;
+  /** A cluster client of its own for the requests kafkajs' admin cannot make (stable-offsets.ts), connected on first use. */
+  private cluster: Promise<KafkajsCluster> | undefined;
 
-  constructor(kafka: Kafka) {
+  constructor(private readonly kafka: Kafka) {
     this.admin = kafka.admin();
   }
 
@@ -40,8 +44,16 @@ export class KafkajsAdminClient implements Admin {
     return this.call('fetch committed offsets', () => this.fetchCommittedOffsetsNow(groupId, topic));
   }
 
+  fetchStableOffsets(groupId: string, partitions: TopicPartition[], timeoutMs: number): Promise<OffsetCommit[]> {
+    return this.call('fetch stable offsets', () => this.fetchStableOffsetsNow(groupId, partitions, timeoutMs));
+  }
+
   close(): Promise<void> {
-    return this.call('admin close', () => this.admin.disconnect());
+    return this.call('admin close', async () => {
+      const cluster = this.cluster;
+      this.cluster = undefined;
+      await Promise.all([this.admin.disconnect(), cluster?.then((c) => c.disconnect(), () => undefined)]);
+    });
   }
 
   /** Every admin call maps kafkajs' errors into the port's: unavailable (retriable) or permanent. */
@@ -99,6 +111,28 @@ export class KafkajsAdminClient implements Admin {
       const address = advertisedAddressOf(member.memberMetadata);
       return { memberId: member.memberId, partitions, ...(address ? { advertisedAddress: address } : {}) };
     });
+  }
+
+  private async fetchStableOffsetsNow(groupId: string, partitions: TopicPartition[], timeoutMs: number): Promise<OffsetCommit[]> {
+    const byTopic = new Map<string, number[]>();
+    for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+    const cluster = await this.connectedCluster();
+    const offsets: OffsetCommit[] = [];
+    for (const [topic, numbers] of byTopic) {
+      for (const [partition, offset] of await fetchStableOffsets(cluster, groupId, topic, numbers, timeoutMs)) offsets.push({ topic, partition, offset });
+    }
+    return offsets;
+  }
+
+  private connectedCluster(): Promise<KafkajsCluster> {
+    this.cluster ??= (async () => {
+      const cluster = createKafkajsCluster(this.kafka);
+      await cluster.connect();
+      return cluster;
+    })();
+    // A failed connect is tried again by the next call.
+    this.cluster.catch(() => (this.cluster = undefined));
+    return this.cluster;
   }
 
   private async fetchCommittedOffsetsNow(groupId: string, topic: string): Promise<OffsetCommit[]> {

@@ -2,6 +2,8 @@
 import { KafkaPortError, KafkaUnavailableError, RequestRefusedError, TransactionFailedError } from '../errors';
 
 const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
+/** TxnOffsetCommit v3 refusals: the group has moved past the member's generation (KIP-447). */
+const STALE_GENERATION_TYPES = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
 
 /** A kafkajs error's fields that say what went wrong; kafkajs puts them anywhere down the cause chain. */
 type KafkajsErrorFields = Error & { type?: unknown; code?: unknown; retriable?: unknown; originalError?: unknown; errors?: unknown };
@@ -54,9 +56,12 @@ export function certainlyNotWritten(error: unknown): boolean {
 }
 
 export function transactionFailed(step: string, transactionalId: string, error: unknown): TransactionFailedError {
-  const fenced = brokerErrorTypes(error).some((type) => FENCED_TYPES.has(type));
+  const types = brokerErrorTypes(error);
+  const fenced = types.some((type) => FENCED_TYPES.has(type));
+  const staleGeneration = types.some((type) => STALE_GENERATION_TYPES.has(type));
   const reason = error instanceof Error ? error.message : String(error);
-  return new TransactionFailedError(`transaction ${step} failed for ${transactionalId}: ${reason}`, fenced, { cause: error });
+  const named = types.length > 0 ? ` (${[...new Set(types)].join(', ')})` : '';
+  return new TransactionFailedError(`transaction ${step} failed for ${transactionalId}: ${reason}${named}`, fenced, { cause: error, staleGeneration });
 }
 
 export function unavailable(action: string, error: unknown): KafkaUnavailableError {

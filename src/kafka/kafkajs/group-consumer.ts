@@ -15,7 +15,8 @@
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../log/logger';
-import type { GroupConsumer, GroupConsumerOptions, OffsetCommit, TopicPartition } from '../port';
+import type { GroupConsumer, GroupConsumerOptions, GroupGeneration, OffsetCommit, TopicPartition } from '../port';
+import { forgetMember, joinedGeneration } from './generation-fencing';
 import { adminFailed, unavailable } from './error-mapping';
 import { toIncoming } from './records';
 import { stickyAssigner, type Ownership } from './sticky-assigner';
@@ -37,6 +38,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private lastContactAt = Date.now();
   private inDoubt = false;
   private sessionWatch: NodeJS.Timeout | undefined;
+  /** The generation of the last join; undefined before it, and after a crash or stop. */
+  private joined: GroupGeneration | undefined;
   /** Callers of confirmMembership, with the heartbeats each still waits for. */
   private confirmations: { heartbeats: number; settle: (confirmed: boolean) => void }[] = [];
 
@@ -62,6 +65,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       // A new generation: what this member owns is whatever the assignment now says.
+      if (this.joined && this.joined.memberId !== event.payload.memberId) forgetMember(this.joined.memberId);
+      this.joined = joinedGeneration(event.payload.memberId);
       this.settleConfirmations(false);
       this.confirmed('join');
       this.enqueue(() => this.applyAssignment(event.payload.memberId, event.payload.memberAssignment));
@@ -73,6 +78,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       // The consumer has left the group; a restarted one joins as a new member and is assigned afresh.
       // Held at once: the revocation waits its turn behind assignment steps that may be under way.
       this.doubt('consumer crashed');
+      this.leftGroup();
       this.enqueue(async () => {
         await this.revoke(this.owned);
         this.ownership = { memberId: undefined, partitions: [] };
@@ -106,6 +112,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     clearInterval(this.sessionWatch);
     this.settleConfirmations(false);
     await this.enqueue(() => this.revoke(this.owned));
+    this.leftGroup();
     try {
       await this.consumer.disconnect();
     } catch (error) {
@@ -134,6 +141,15 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       const entry = { heartbeats: 2, settle };
       this.confirmations.push(entry);
     });
+  }
+
+  generation(): GroupGeneration | undefined {
+    return this.joined;
+  }
+
+  private leftGroup(): void {
+    if (this.joined) forgetMember(this.joined.memberId);
+    this.joined = undefined;
   }
 
   private settleConfirmations(confirmed: boolean): void {

@@ -45,3 +45,47 @@ function requireOptional(modulePath: string): { prototype?: Record<string, unkno
     return undefined;
   }
 }
+
+/** A kafkajs Broker as the replacements see it: its negotiated API versions, and the request sender kafkajs keeps private. */
+export interface KafkajsBroker {
+  nodeId?: unknown;
+  versions?: Record<number, { minVersion: number; maxVersion: number }> | null;
+}
+
+/** The highest version of API `apiKey` the broker speaks, or -1 when it does not (or has not told yet). */
+export function brokerMaxVersion(broker: KafkajsBroker, apiKey: number): number {
+  return broker.versions?.[apiKey]?.maxVersion ?? -1;
+}
+
+/**
+ * Sends a request kafkajs has no encoder for over the broker's own connection pool, through the
+ * method kafkajs keeps under a private symbol (src/broker/index.js, 'private:Broker:sendRequest').
+ */
+export async function sendOverBroker<R>(broker: KafkajsBroker, protocolRequest: unknown): Promise<R> {
+  const send = privateMember(broker, 'private:Broker:sendRequest');
+  if (typeof send !== 'function') throw new Error(`kafkajs ${installedKafkajsVersion() ?? ''} has no Broker sendRequest: its internals are not ${KAFKAJS_VERSION}'s`);
+  return (await (send as (request: unknown) => Promise<unknown>).call(broker, protocolRequest)) as R;
+}
+
+/** A kafkajs Cluster as stable-offsets.ts uses it. */
+export interface KafkajsCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  findGroupCoordinator(request: { groupId: string }): Promise<KafkajsBroker>;
+}
+
+/** A cluster client of its own from a kafkajs Kafka instance (the factory kafkajs keeps under 'private:Kafka:createCluster'). */
+export function createKafkajsCluster(kafka: object): KafkajsCluster {
+  const create = privateMember(kafka, 'private:Kafka:createCluster');
+  if (typeof create !== 'function') throw new Error(`kafkajs ${installedKafkajsVersion() ?? ''} has no createCluster: its internals are not ${KAFKAJS_VERSION}'s`);
+  return (create as (options: object) => KafkajsCluster)({ allowAutoTopicCreation: false });
+}
+
+/** A member kafkajs keeps under a Symbol with this description, on the object or its prototypes. */
+function privateMember(target: object, description: string): unknown {
+  for (let current: object | null = target; current; current = Object.getPrototypeOf(current) as object | null) {
+    const symbol = Object.getOwnPropertySymbols(current).find((s) => s.description === description);
+    if (symbol) return (current as Record<symbol, unknown>)[symbol];
+  }
+  return undefined;
+}

@@ -9,6 +9,7 @@ import { KafkajsDurableProducer, KafkajsTransactionalProducer } from './producer
 import { installCoordinatorCache } from './coordinator-cache';
 import { installConcurrentTransactionsWait } from './concurrent-transactions';
 import { installAbortedTransactionsFilter } from './aborted-transactions';
+import { installGenerationFencing } from './generation-fencing';
 import { KAFKAJS_VERSION, installedKafkajsVersion } from './kafkajs-internals';
 import { KafkaPortError } from '../errors';
 
@@ -38,6 +39,9 @@ export class KafkajsPort implements KafkaPort {
     this.logger = options.logger.child({ component: 'kafka' });
     if (!installCoordinatorCache()) this.logger.warn('kafkajs internals differ from 2.2.4: transactions look up their coordinator every time');
     if (!installConcurrentTransactionsWait()) this.logger.warn('kafkajs internals differ from 2.2.4: back-to-back transactions wait with kafkajs backoff');
+    if (!installGenerationFencing()) {
+      throw new KafkaPortError(`kafkajs ${installedKafkajsVersion() ?? '(not found)'} is not ${KAFKAJS_VERSION}: transaction offsets cannot carry the group generation (KIP-447), on which exactly-once depends; install kafkajs ${KAFKAJS_VERSION}`, false);
+    }
     // Without it a restore could read aborted changelog records, and exactly-once would not hold: no start.
     if (!installAbortedTransactionsFilter()) {
       throw new KafkaPortError(`kafkajs ${installedKafkajsVersion() ?? '(not found)'} is not ${KAFKAJS_VERSION}: its read_committed reads deliver records of aborted transactions, and the correction Punctual depends on cannot be installed; install kafkajs ${KAFKAJS_VERSION}`, false);

@@ -1,6 +1,7 @@
 /** Transactional and plain (acks=all) producers over kafkajs. */
 import { Partitioners, type Kafka, type ProducerConfig, type Producer as KafkajsClientProducer, type Transaction as KafkajsTransaction } from 'kafkajs';
-import type { OffsetCommit, OutgoingRecord, Producer, RecordMetadata, Transaction, TransactionalProducer } from '../port';
+import type { GroupGeneration, OffsetCommit, OutgoingRecord, Producer, RecordMetadata, Transaction, TransactionalProducer } from '../port';
+import { withGeneration } from './generation-fencing';
 import { chunkBySize, toRecordMetadata, toTopicMessages } from './records';
 import { sleep } from '../../util/sleep';
 import { certainlyNotWritten, transactionFailed, unavailable } from './error-mapping';
@@ -98,7 +99,7 @@ class KafkajsTransactionHandle implements Transaction {
     }
   }
 
-  async sendOffsets(groupId: string, offsets: OffsetCommit[]): Promise<void> {
+  async sendOffsets(groupId: string, offsets: OffsetCommit[], generation?: GroupGeneration): Promise<void> {
     if (offsets.length === 0) return;
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
     for (const { topic, partition, offset } of offsets) {
@@ -106,11 +107,13 @@ class KafkajsTransactionHandle implements Transaction {
       partitions.push({ partition, offset: String(offset) });
       byTopic.set(topic, partitions);
     }
-    try {
-      await this.transaction.sendOffsets({
+    const send = (): Promise<void> =>
+      this.transaction.sendOffsets({
         consumerGroupId: groupId,
         topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
       });
+    try {
+      await (generation ? withGeneration(this.transactionalId, generation, send) : send());
     } catch (error) {
       throw transactionFailed('sendOffsets', this.transactionalId, error);
     }

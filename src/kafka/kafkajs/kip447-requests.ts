@@ -1,0 +1,214 @@
+/**
+ * The two requests of KIP-447 that kafkajs 2.2.4 does not speak, in the shape kafkajs' connections
+ * send: TxnOffsetCommit v3 (offsets committed in a transaction, checked against the consumer group's
+ * generation and member id) and OffsetFetch v7 (committed offsets with require_stable). Field order
+ * follows Apache Kafka's message definitions (clients/src/main/resources/common/message/
+ * TxnOffsetCommitRequest.json, TxnOffsetCommitResponse.json, OffsetFetchRequest.json,
+ * OffsetFetchResponse.json). Both are flexible versions: compact strings and arrays (length + 1 as an
+ * unsigned varint) and a tagged-field buffer after every structure and after the request header,
+ * which kafkajs writes in its non-flexible form (so the body starts with the header's empty buffer,
+ * and a response body starts with the response header's).
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+
+/** The parts of kafkajs' Encoder and Decoder (src/protocol/encoder.js, decoder.js) used here. */
+interface Encoder {
+  writeInt16(value: number): Encoder;
+  writeInt32(value: number): Encoder;
+  writeInt64(value: string | number): Encoder;
+  writeBoolean(value: boolean): Encoder;
+  writeUVarInt(value: number): Encoder;
+  writeUVarIntString(value: string | null): Encoder;
+  writeEncoder(value: Encoder): Encoder;
+}
+interface Decoder {
+  readInt16(): number;
+  readInt32(): number;
+  readInt64(): { toString(): string };
+  readUVarInt(): number;
+  readUVarIntString(): string | null;
+  readTaggedFields(): unknown;
+}
+type EncoderClass = new () => Encoder;
+type DecoderClass = new (buffer: Buffer) => Decoder;
+
+const KafkajsEncoder = require('kafkajs/src/protocol/encoder') as EncoderClass;
+const KafkajsDecoder = require('kafkajs/src/protocol/decoder') as DecoderClass;
+const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { createErrorFromCode(code: number): Error };
+
+export const TXN_OFFSET_COMMIT_API_KEY = 28;
+export const OFFSET_FETCH_API_KEY = 9;
+export const TXN_OFFSET_COMMIT_VERSION = 3;
+export const OFFSET_FETCH_VERSION = 7;
+export const UNSTABLE_OFFSET_COMMIT = 88;
+
+/** What kafkajs' connection pool sends: the request encoder and the response decoder. */
+export interface ProtocolRequest<R> {
+  request: { apiKey: number; apiVersion: number; apiName: string; encode(): Promise<Encoder> };
+  response: { decode(rawData: Buffer): Promise<R>; parse(data: R): Promise<R> };
+}
+
+export interface GroupGeneration {
+  generationId: number;
+  memberId: string;
+}
+
+export interface TopicOffsets {
+  topic: string;
+  partitions: { partition: number; offset: string }[];
+}
+
+export interface TxnOffsetCommitV3 extends GroupGeneration {
+  transactionalId: string;
+  groupId: string;
+  producerId: string | number;
+  producerEpoch: number;
+  topics: TopicOffsets[];
+}
+
+export interface PartitionError {
+  topic: string;
+  partition: number;
+  errorCode: number;
+}
+
+export interface TxnOffsetCommitResponse {
+  throttleTime: number;
+  topics: { topic: string; partitions: { partition: number; errorCode: number }[] }[];
+}
+
+export interface FetchedOffset {
+  partition: number;
+  /** -1 when the group committed nothing for the partition. */
+  offset: string;
+  errorCode: number;
+}
+
+export interface OffsetFetchResponse {
+  throttleTime: number;
+  errorCode: number;
+  topics: { topic: string; partitions: FetchedOffset[] }[];
+}
+
+/** A compact array: its length + 1, then the elements (null for a null array). */
+function compactArray<T>(encoder: Encoder, items: T[] | null, write: (item: T) => void): void {
+  encoder.writeUVarInt(items === null ? 0 : items.length + 1);
+  for (const item of items ?? []) write(item);
+}
+
+function readCompactArray<T>(decoder: Decoder, read: () => T): T[] {
+  const length = decoder.readUVarInt();
+  return Array.from({ length: Math.max(0, length - 1) }, read);
+}
+
+function emptyTaggedFields(encoder: Encoder): void {
+  encoder.writeUVarInt(0);
+}
+
+export function txnOffsetCommitV3(request: TxnOffsetCommitV3): ProtocolRequest<TxnOffsetCommitResponse> {
+  return {
+    request: {
+      apiKey: TXN_OFFSET_COMMIT_API_KEY,
+      apiVersion: TXN_OFFSET_COMMIT_VERSION,
+      apiName: 'TxnOffsetCommit',
+      encode: async () => encodeTxnOffsetCommitV3(request),
+    },
+    response: { decode: async (rawData) => decodeTxnOffsetCommitV3(rawData), parse: async (data) => throwPartitionErrors(data, txnOffsetCommitErrors(data)) },
+  };
+}
+
+export function encodeTxnOffsetCommitV3({ transactionalId, groupId, producerId, producerEpoch, generationId, memberId, topics }: TxnOffsetCommitV3): Encoder {
+  const encoder = new KafkajsEncoder();
+  emptyTaggedFields(encoder); // request header v2
+  encoder.writeUVarIntString(transactionalId).writeUVarIntString(groupId).writeInt64(String(producerId)).writeInt16(producerEpoch);
+  encoder.writeInt32(generationId).writeUVarIntString(memberId).writeUVarIntString(null); // group_instance_id: not a static member
+  compactArray(encoder, topics, ({ topic, partitions }) => {
+    encoder.writeUVarIntString(topic);
+    compactArray(encoder, partitions, ({ partition, offset }) => {
+      // committed_leader_epoch -1 (unknown), committed_metadata null.
+      encoder.writeInt32(partition).writeInt64(offset).writeInt32(-1).writeUVarIntString(null);
+      emptyTaggedFields(encoder);
+    });
+    emptyTaggedFields(encoder);
+  });
+  emptyTaggedFields(encoder);
+  return encoder;
+}
+
+export function decodeTxnOffsetCommitV3(rawData: Buffer): TxnOffsetCommitResponse {
+  const decoder = new KafkajsDecoder(rawData);
+  decoder.readTaggedFields(); // response header v1
+  const throttleTime = decoder.readInt32();
+  const topics = readCompactArray(decoder, () => {
+    const topic = decoder.readUVarIntString() ?? '';
+    const partitions = readCompactArray(decoder, () => {
+      const partition = { partition: decoder.readInt32(), errorCode: decoder.readInt16() };
+      decoder.readTaggedFields();
+      return partition;
+    });
+    decoder.readTaggedFields();
+    return { topic, partitions };
+  });
+  decoder.readTaggedFields();
+  return { throttleTime, topics };
+}
+
+function txnOffsetCommitErrors(data: TxnOffsetCommitResponse): PartitionError[] {
+  return data.topics.flatMap(({ topic, partitions }) => partitions.filter((p) => p.errorCode !== 0).map((p) => ({ topic, ...p })));
+}
+
+export function offsetFetchV7(groupId: string, topics: { topic: string; partitions: number[] }[]): ProtocolRequest<OffsetFetchResponse> {
+  return {
+    request: {
+      apiKey: OFFSET_FETCH_API_KEY,
+      apiVersion: OFFSET_FETCH_VERSION,
+      apiName: 'OffsetFetch',
+      encode: async () => encodeOffsetFetchV7(groupId, topics),
+    },
+    // Partition errors (UNSTABLE_OFFSET_COMMIT above all) are the caller's to handle; a group-level error is thrown.
+    response: { decode: async (rawData) => decodeOffsetFetchV7(rawData), parse: async (data) => (data.errorCode === 0 ? data : Promise.reject(createErrorFromCode(data.errorCode))) },
+  };
+}
+
+export function encodeOffsetFetchV7(groupId: string, topics: { topic: string; partitions: number[] }[]): Encoder {
+  const encoder = new KafkajsEncoder();
+  emptyTaggedFields(encoder); // request header v2
+  encoder.writeUVarIntString(groupId);
+  compactArray(encoder, topics, ({ topic, partitions }) => {
+    encoder.writeUVarIntString(topic);
+    compactArray(encoder, partitions, (partition) => encoder.writeInt32(partition));
+    emptyTaggedFields(encoder);
+  });
+  encoder.writeBoolean(true); // require_stable
+  emptyTaggedFields(encoder);
+  return encoder;
+}
+
+export function decodeOffsetFetchV7(rawData: Buffer): OffsetFetchResponse {
+  const decoder = new KafkajsDecoder(rawData);
+  decoder.readTaggedFields(); // response header v1
+  const throttleTime = decoder.readInt32();
+  const topics = readCompactArray(decoder, () => {
+    const topic = decoder.readUVarIntString() ?? '';
+    const partitions = readCompactArray(decoder, () => {
+      const partition = decoder.readInt32();
+      const offset = decoder.readInt64().toString();
+      decoder.readInt32(); // committed_leader_epoch
+      decoder.readUVarIntString(); // metadata
+      const errorCode = decoder.readInt16();
+      decoder.readTaggedFields();
+      return { partition, offset, errorCode };
+    });
+    decoder.readTaggedFields();
+    return { topic, partitions };
+  });
+  const errorCode = decoder.readInt16();
+  decoder.readTaggedFields();
+  return { throttleTime, errorCode, topics };
+}
+
+/** Throws kafkajs' own protocol error for the first failed partition, as its v0-v1 parser does. */
+function throwPartitionErrors<R>(data: R, errors: PartitionError[]): Promise<R> {
+  const first = errors[0];
+  return first ? Promise.reject(createErrorFromCode(first.errorCode)) : Promise.resolve(data);
+}
