@@ -1,14 +1,15 @@
 /**
- * PartitionTask's ingest and commit loop with a manual clock, memory-level as its database and an
- * in-memory fake of the Kafka port (a pure unit test: what Kafka itself does is proven in test/
- * against the real broker).
+ * PartitionTask's ingest and its shares of the node's transaction loop, with a manual clock,
+ * memory-level as its database and an in-memory fake of the Kafka port (a pure unit test: what Kafka
+ * itself does is proven in test/ against the real broker).
  */
 import { MemoryLevel } from 'memory-level';
 import { ManualClock } from '../domain/clock';
-import type { Admin, IncomingRecord, KafkaPort, OffsetCommit, OutgoingRecord, PartitionReadOptions, RecordMetadata, Transaction, TransactionalProducer } from '../kafka/port';
+import type { Admin, GroupGeneration, IncomingRecord, KafkaPort, OffsetCommit, OutgoingRecord, PartitionReadOptions, RecordMetadata, Transaction, TransactionalProducer } from '../kafka/port';
 import { KafkaUnavailableError, RequestRefusedError, TransactionFailedError } from '../kafka/errors';
 import { silentLogger } from '../log/logger';
 import type { LevelDatabase } from '../store/schedule-store';
+import { NodeTransactions } from './node-transactions';
 import { PartitionTask } from './partition-task';
 import { TargetTopics } from './target-topics';
 
@@ -31,11 +32,16 @@ interface LoggedRecord {
 
 /**
  * A log per topic-partition: offsets grow with every record sent, committed or not, as on a broker;
- * readPartition serves the records of committed transactions only (read_committed).
+ * readPartition serves the records of committed transactions only (read_committed). Offsets sent
+ * under a generation other than the group's are refused, as TxnOffsetCommit v3 does.
  */
 class FakeKafka {
   readonly committed: CommittedTransaction[] = [];
   failNextCommit: CommitFailure | undefined;
+  /** The group's generation now. */
+  groupGeneration = 1;
+  /** How often a producer registered the transactional.id (InitProducerId). */
+  registrations = 0;
   private readonly logs = new Map<string, LoggedRecord[]>();
   private readonly ends = new Map<string, number>();
 
@@ -75,10 +81,22 @@ class FakeKafka {
     if (failure) throw new Error(`commit failed (${failure})`);
   }
 
+  /** The input offset the last committed transaction committed (the stable read of a new owner). */
+  committedOffset(): number | undefined {
+    return this.committed.flatMap((t) => t.offsets).at(-1)?.offset;
+  }
+
+  private sendOffsets(pending: CommittedTransaction, offsets: OffsetCommit[], generation: GroupGeneration | undefined): void {
+    if (generation?.generationId !== this.groupGeneration) {
+      throw new TransactionFailedError(`transaction sendOffsets failed: generation ${generation?.generationId} (ILLEGAL_GENERATION)`, false, { staleGeneration: true });
+    }
+    pending.offsets.push(...offsets);
+  }
+
   producer(transactionalId: string): TransactionalProducer {
     return {
       transactionalId,
-      connect: async () => undefined,
+      connect: async () => void this.registrations++,
       close: async () => undefined,
       beginTransaction: async (): Promise<Transaction> => {
         const pending: CommittedTransaction = { records: [], offsets: [] };
@@ -87,7 +105,7 @@ class FakeKafka {
             pending.records.push(...records);
             return this.send(records, pending);
           },
-          sendOffsets: async (_groupId, offsets) => void pending.offsets.push(...offsets),
+          sendOffsets: async (_groupId, offsets, generation) => this.sendOffsets(pending, offsets, generation),
           commit: async () => this.commit(pending),
           abort: async () => undefined,
         };
@@ -101,18 +119,35 @@ const START = Date.UTC(2026, 0, 1);
 const existingTopics = { describeTopics: async (topics: string[]) => topics.map((topic) => ({ topic, partitions: 1 })) } as unknown as Admin;
 const INPUT = { topic: 'defs', partition: 0 };
 
-function setup(admin: Admin = existingTopics, confirmOwnership?: () => Promise<boolean>): { task: PartitionTask; clock: ManualClock; kafka: FakeKafka; newTask: () => PartitionTask; db: () => MemoryLevel<string, string> } {
+interface Context {
+  task: PartitionTask;
+  clock: ManualClock;
+  kafka: FakeKafka;
+  transactions: NodeTransactions;
+  /** The generation the node joined with (the group's may have moved on). */
+  node: { generation: GroupGeneration };
+  newTask: () => PartitionTask;
+  db: () => MemoryLevel<string, string>;
+}
+
+function setup(admin: Admin = existingTopics): Context {
   const clock = new ManualClock(START);
   const kafka = new FakeKafka();
-  const port = {
-    createTransactionalProducer: (id: string) => kafka.producer(id),
-    readPartition: (options: PartitionReadOptions) => kafka.readPartition(options),
-  } as unknown as KafkaPort;
+  const node = { generation: { generationId: 1, memberId: 'm' } };
+  const port = { readPartition: (options: PartitionReadOptions) => kafka.readPartition(options) } as unknown as KafkaPort;
+  const transactions = new NodeTransactions({
+    groupId: 'g',
+    transactionalId: 'g-node-test',
+    createProducer: (id) => kafka.producer(id),
+    generation: () => node.generation,
+    minIntervalMs: 0,
+    clock,
+    logger: silentLogger,
+  });
   let db = new MemoryLevel<string, string>();
   const newTask = (): PartitionTask => new PartitionTask({
     input: INPUT,
     changelogTopic: 'changelog',
-    groupId: 'g',
     dlqTopic: 'dlq',
     commitIntervalMs: 100,
     misfireThresholdMs: 5_000,
@@ -123,9 +158,10 @@ function setup(admin: Admin = existingTopics, confirmOwnership?: () => Promise<b
     clock,
     logger: silentLogger,
     openDatabase: () => (db = new MemoryLevel<string, string>()) as LevelDatabase,
-    ...(confirmOwnership ? { confirmOwnership } : {}),
+    transactions,
+    committedInputOffset: async () => kafka.committedOffset(),
   });
-  return { task: newTask(), clock, kafka, newTask, db: () => db };
+  return { task: newTask(), clock, kafka, transactions, node, newTask, db: () => db };
 }
 
 function record(offset: number, key: string, value: unknown): IncomingRecord {
@@ -151,8 +187,8 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 30; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-async function started(admin?: Admin, confirmOwnership?: () => Promise<boolean>): Promise<ReturnType<typeof setup>> {
-  const context = setup(admin, confirmOwnership);
+async function started(admin?: Admin): Promise<Context> {
+  const context = setup(admin);
   await context.task.start();
   await settle();
   // The restore barrier is the only thing committed so far.
@@ -197,6 +233,9 @@ test('ingest commits changelog and offsets after one commit interval; the fire c
 test('a frequency schedule fires every period, each occurrence in its own commit, numbered from 1', async () => {
   const { task, clock, kafka } = await started();
   await task.ingest([record(0, 'h/f', definition('f', { frequency: { timeUnit: 'SECONDS', time: 1 }, start: new Date(START + 1_000).toISOString() }))]);
+  // The ingest commits at its deadline; each fire then arms the timer of the next one.
+  clock.advance(100);
+  await settle();
   for (let i = 0; i < 3; i++) {
     clock.advance(1_000);
     await settle();
@@ -243,7 +282,7 @@ test('a schedule due in two days waits in the day bucket, not in memory, and sti
   expect(kafka.committed.flatMap(fireIds)).toEqual([`h/far@${START + twoDays}`]);
 });
 
-/** Retries wait RETRY_BACKOFF_MS (500 ms) on the task's clock before the rebuild. */
+/** A rebuild that fails waits REBUILD_BACKOFF_MS (500 ms) on the task's clock before the next. */
 async function afterRetryBackoff(clock: ManualClock): Promise<void> {
   await settle();
   clock.advance(500);
@@ -279,20 +318,21 @@ test('a commit that aborted fires again after the rebuild, and the definitions i
   // The transaction that fired also carried the re-applied definition's offset and its dead letter.
   const deadLetters = kafka.committed.flatMap((t) => t.records).filter((r) => r.topic === 'dlq');
   expect(deadLetters).toHaveLength(1);
-  expect(kafka.committed.flatMap((t) => t.offsets)).toEqual([{ ...INPUT, offset: 2 }]);
+  // Before it, the rebuild's barrier committed 0: nothing was committed for the partition yet.
+  expect(kafka.committed.flatMap((t) => t.offsets)).toEqual([{ ...INPUT, offset: 0 }, { ...INPUT, offset: 2 }]);
 });
 
-test('a held task begins no transaction; resumed, it fires what came due meanwhile', async () => {
-  const { task, clock, kafka } = await started();
+test('a held loop begins no transaction; resumed, it fires what came due meanwhile', async () => {
+  const { task, clock, kafka, transactions } = await started();
   await task.ingest([record(0, 'h/a', at('a', 1_000))]);
   clock.advance(100);
   await settle();
   expect(kafka.committed).toHaveLength(1);
-  task.hold();
+  transactions.hold();
   clock.advance(2_000);
   await settle();
   expect(kafka.committed).toHaveLength(1);
-  task.resume();
+  transactions.resume();
   await settle();
   expect(kafka.committed.flatMap(fireIds)).toEqual([`h/a@${START + 1_000}`]);
 });
@@ -388,7 +428,9 @@ test('a target topic the cluster cannot create right now makes ingest wait and t
   await settle();
   expect(task.waitingForTargetTopic()).toBe('new.topic');
   // The schedule already applied fires while ingest waits.
-  clock.advance(1_000);
+  clock.advance(100);
+  await settle();
+  clock.advance(900);
   await settle();
   expect(kafka.committed.flatMap(fireIds)).toEqual([`h/early@${START + 1_000}`]);
   expect(task.waitingForTargetTopic()).toBe('new.topic');
@@ -448,29 +490,36 @@ test('a target-topic call left unanswered counts as waiting after a second, unti
   expect(task.waitingForTargetTopic()).toBeUndefined();
 });
 
-test('an epoch refused while the node still owns the partition (a timed-out transaction) rebuilds the task, which fires what the aborted transaction held', async () => {
-  let asked = 0;
-  const { task, clock, kafka } = await started(undefined, async () => (asked++, true));
+test('an epoch refused (the coordinator timed the transaction out) makes the node register a new producer at once, and the task rebuilds and fires what the aborted transaction held', async () => {
+  const { task, clock, kafka } = await started();
   await task.ingest([record(0, 'h/a', at('a', 50))]);
+  const registrations = kafka.registrations;
   kafka.failNextCommit = 'epoch-refused';
   clock.advance(50);
   await afterRetryBackoff(clock);
-  await settle();
-  expect(asked).toBe(1);
+  expect(kafka.registrations).toBe(registrations + 1);
   expect(task.lifecycle.state).toBe('running');
   expect(kafka.committed.filter((t) => fireIds(t).length > 0).map(fireIds)).toEqual([[`h/a@${START + 50}`]]);
 });
 
-test('an epoch refused when the node cannot confirm it still owns the partition stops the task as fenced', async () => {
-  for (const confirmOwnership of [async () => false, undefined]) {
-    const { task, clock, kafka } = await started(undefined, confirmOwnership);
-    await task.ingest([record(0, 'h/a', at('a', 50))]);
-    kafka.failNextCommit = 'epoch-refused';
-    clock.advance(50);
-    await afterRetryBackoff(clock);
-    expect(task.lifecycle.state).toBe('fenced');
-    expect(kafka.committed.flatMap(fireIds)).toEqual([]);
-  }
+test('once the group moved past the node\'s generation nothing of the partition commits, not even a barrier; back in the group, the task fires exactly once', async () => {
+  const { task, clock, kafka, node } = await started();
+  await task.ingest([record(0, 'h/a', at('a', 50))]);
+  clock.advance(10);
+  // The group rebalanced without this node hearing of it yet (a zombie).
+  kafka.groupGeneration = 2;
+  clock.advance(40);
+  await settle();
+  for (let i = 0; i < 4; i++) await afterRetryBackoff(clock);
+  expect(kafka.committed).toEqual([]);
+  expect(task.lifecycle.state).toBe('running');
+  // The node rejoins and keeps the partition: the rebuild's barrier commits, then the fire, once.
+  node.generation = { generationId: 2, memberId: 'm' };
+  // The next rebuild attempt, then the fire it arms.
+  await afterRetryBackoff(clock);
+  await afterRetryBackoff(clock);
+  expect(kafka.committed.flatMap(fireIds)).toEqual([`h/a@${START + 50}`]);
+  expect(kafka.committed[0]?.records.map((r) => r.key)).toEqual(['__punctual_restore_barrier__']);
 });
 
 test('an occurrence days away is promoted bucket by bucket, day to hour to minute to second to memory, and fires on time', async () => {

@@ -1,16 +1,19 @@
 /**
- * Everything about one owned partition of the definitions topic: its LevelDB store, its
- * transactional producer (transactional.id <group>-<topic>-<partition>, so a new owner fences the
- * old one), its changelog partition, its in-memory wake list and its commit loop.
+ * Everything about one owned partition of the definitions topic: its LevelDB store, its changelog
+ * partition, its in-memory wake list, and its share of the node's transactions (node-transactions.ts).
  *
- * Start: register the producer (fencing), restore the store to the changelog's end, load the
- * occurrences due in the next seconds into memory, then run.
+ * Start: read the partition's committed offset with require_stable (an open transaction of the
+ * previous owner is waited out), commit a restore barrier to the changelog under the group's
+ * generation, restore the store up to it, load the occurrences due in the next seconds into memory,
+ * then run.
  *
- * Ingest applies definitions to an overlay of uncommitted states. The commit loop runs one
- * transaction at a time, holding the due execution events, dead letters, the changelog records of
- * every state changed since the last commit, and the input offset. Fires commit at once; ingest-only
- * work waits up to the commit interval. Only after Kafka commits are the states written to the store,
- * atomically with the checkpoint, so the store never holds what Kafka does not.
+ * Ingest applies definitions to an overlay of uncommitted states. When fires are due or ingest work
+ * reaches its deadline, the task asks the node's transaction loop to run, which takes a share from
+ * every task: the due execution events, dead letters, the changelog records of every state changed
+ * since the last commit, and the input offset. Fires commit at once; ingest-only work waits up to the
+ * commit interval, unless another task's work starts a transaction first. Only after Kafka commits
+ * are the states written to the store, atomically with the checkpoint, so the store never holds
+ * what Kafka does not.
  *
  * A transaction that fails is never assumed to have failed: its commit may have reached the
  * coordinator. The task then rebuilds itself from the changelog as a new owner would, and applies
@@ -26,23 +29,25 @@ import { MinHeap } from '../firing/min-heap';
 import { upsertOutcome } from '../ingest/apply-definition';
 import { deadLetter } from '../ingest/dead-letter';
 import { decodeDefinition, type DefinitionCommand } from '../ingest/decode-definition';
-import { TransactionFailedError } from '../kafka/errors';
-import type { IncomingRecord, KafkaPort, TopicPartition, TransactionalProducer } from '../kafka/port';
+import type { IncomingRecord, KafkaPort, RecordMetadata, TopicPartition } from '../kafka/port';
 import type { Logger } from '../log/logger';
 import { noTaskMetrics, type TaskMetrics } from '../metrics/metrics';
-import { changelogRecord, inputPositionRecord } from '../store/changelog-codec';
+import { barrierRecord, changelogRecord, inputPositionRecord } from '../store/changelog-codec';
 import { ScheduleStore, storeWriteOf, type DueEntry, type LevelDatabase } from '../store/schedule-store';
-import { collectFires, type FireCollection } from './fire-collector';
+import { collectFires, type FireBatch, type FireCollection } from './fire-collector';
+import type { NodeTransactions, TakenShare, TransactionParticipant } from './node-transactions';
 import { PendingStates, type StateLookup } from './pending-states';
 import { checkpointAt, restoreStore, type RestoreResult } from './restore';
 import { TargetTopicWait } from './target-topic-wait';
 import type { TargetTopics } from './target-topics';
 import { TaskLifecycle } from './task-state';
 
+/** What a task needs of the node's transaction loop. */
+export type TaskTransactions = Pick<NodeTransactions, 'transactionalId' | 'register' | 'unregister' | 'request' | 'barrier'>;
+
 export interface PartitionTaskOptions {
   input: TopicPartition;
   changelogTopic: string;
-  groupId: string;
   dlqTopic: string;
   commitIntervalMs: number;
   misfireThresholdMs: number;
@@ -53,17 +58,16 @@ export interface PartitionTaskOptions {
   targetTopics: TargetTopics;
   clock: Clock;
   logger: Logger;
+  /** The node's one transaction loop. */
+  transactions: TaskTransactions;
+  /**
+   * The input partition's committed offset read with require_stable (undefined when nothing is
+   * committed): it waits while an open transaction of a previous owner holds the offset.
+   */
+  committedInputOffset: () => Promise<number | undefined>;
   /** Opens the store's database; LevelDB (classic-level) unless a test passes another abstract-level. */
   openDatabase?: (directory: string) => LevelDatabase;
   metrics?: TaskMetrics;
-  /**
-   * Whether the node still owns this partition, asked when a transaction is refused as fenced:
-   * INVALID_PRODUCER_EPOCH is also what a coordinator answers after it timed out an open
-   * transaction, and then the task must go on. Without it, a fenced task stops.
-   */
-  confirmOwnership?: () => Promise<boolean>;
-  /** Makes the task's producer; a transactional one by default (the at-least-once comparison mode passes its own). */
-  createProducer?: (transactionalId: string) => TransactionalProducer;
 }
 
 export interface TaskStats {
@@ -73,7 +77,7 @@ export interface TaskStats {
   restore?: RestoreResult;
 }
 
-const RETRY_BACKOFF_MS = 500;
+const REBUILD_BACKOFF_MS = 500;
 /** Uncommitted schedule changes after which ingest commits without waiting for the commit interval. */
 const MAX_UNCOMMITTED_STATES = 5_000;
 
@@ -84,11 +88,18 @@ interface PreparedRecord {
   topicRefused?: string;
 }
 
-export function transactionalIdFor(groupId: string, input: TopicPartition): string {
-  return `${groupId}-${input.topic}-${input.partition}`;
+/** What a share carries that the task applies once the transaction committed. */
+interface ShareContent {
+  fired: FireBatch;
+  changes: Map<ScheduleId, ScheduleState | null>;
+  deadLetters: number;
+  offset: number | undefined;
+  offsetChanged: boolean;
+  changelogRecords: number;
+  takenAt: number;
 }
 
-export class PartitionTask {
+export class PartitionTask implements TransactionParticipant {
   readonly lifecycle: TaskLifecycle;
   readonly stats: TaskStats = { fired: 0, missed: 0, deadLettered: 0 };
   private readonly logger: Logger;
@@ -98,12 +109,9 @@ export class PartitionTask {
   private readonly wakeList = new MinHeap<ScheduleId>();
   private readonly topicWait: TargetTopicWait;
   private readonly fires: FireCollection;
-  private producer: TransactionalProducer;
   private exclusive: Promise<void> = Promise.resolve();
-  private commitRunning = false;
-  private commitAgain = false;
-  /** Set while the group membership is in doubt: no transaction begins. */
-  private held = false;
+  /** Set while the task rebuilds after a failed transaction: it has no share to give meanwhile. */
+  private rebuilding = false;
   private cancelWake: CancelTimer | undefined;
   private readonly metrics: TaskMetrics;
 
@@ -124,24 +132,18 @@ export class PartitionTask {
     this.pending = new PendingStates(this.store);
     this.topicWait = new TargetTopicWait({ targetTopics: options.targetTopics, clock: options.clock, logger: this.logger, metrics: this.metrics, partition: input.partition, task: this.lifecycle.task });
     this.fires = { wakeList: this.wakeList, statesOf: (ids) => this.pending.statesOf(ids), misfireThresholdMs: options.misfireThresholdMs, logger: this.logger };
-    this.producer = this.newProducer();
   }
 
-  /** Fences the previous owner, restores the store, then starts firing. */
+  /** Waits out the previous owner, restores the store, then starts firing. */
   async start(): Promise<void> {
     this.lifecycle.transition('restoring');
-    try {
-      await this.producer.connect();
-      await this.store.open();
-      this.pending.restartAt(await this.restore());
-    } catch (error) {
-      if (error instanceof TransactionFailedError && error.fenced) this.lifecycle.transition('fenced');
-      throw error;
-    }
+    await this.store.open();
+    this.pending.restartAt(await this.restore());
     await this.loadDue();
     this.lifecycle.transition('running');
+    this.options.transactions.register(this);
     this.logger.info('partition task running', { schedules: this.store.scheduleCount() });
-    this.requestCommit();
+    void this.rearm();
   }
 
   /**
@@ -157,21 +159,6 @@ export class PartitionTask {
   /** The target topic ingest is waiting for, if any: the task is not ready meanwhile. */
   waitingForTargetTopic(): string | undefined {
     return this.topicWait.waitingFor;
-  }
-
-  /**
-   * Stops beginning transactions (an open one still finishes) until resume(): the node's group
-   * membership is in doubt, so the partition may already belong to another node.
-   */
-  hold(): void {
-    this.held = true;
-    this.disarm();
-  }
-
-  resume(): void {
-    if (!this.held) return;
-    this.held = false;
-    this.requestCommit();
   }
 
   /** A schedule's state as this task has applied it (committed or not yet). */
@@ -194,33 +181,117 @@ export class PartitionTask {
     return this.store.occupancy();
   }
 
-  /** Stops firing, lets an open transaction finish, closes store and producer. Idempotent. */
+  /** Stops firing, lets a share in an open transaction settle, closes the store. Idempotent. */
   async close(): Promise<void> {
     if (this.lifecycle.is('closing', 'closed')) return;
     this.lifecycle.transition('closing');
     this.disarm();
     this.topicWait.close();
+    // Its barrier, if one waits, fails now: the rebuild that waits for it ends.
+    this.options.transactions.unregister(this);
     await this.exclusive;
-    await this.producer.close().catch((error: unknown) => this.logger.warn('producer close failed', { error }));
     await this.store.close().catch((error: unknown) => this.logger.warn('store close failed', { error }));
     this.lifecycle.transition('closed');
     this.logger.info('partition task closed', { ...this.stats, restore: undefined });
   }
 
-  /** Restores the store up to the changelog's end; returns the input position it recorded, where ingest goes on. */
+  hasDueWork(now: number): boolean {
+    if (!this.lifecycle.is('running') || this.rebuilding) return false;
+    const ingestDue = this.pending.ingestDeadline !== undefined && this.pending.ingestDeadline <= now;
+    return ingestDue || (this.wakeList.peekKey() ?? Infinity) <= now;
+  }
+
+  takeShare(now: number): Promise<TakenShare | undefined> {
+    if (!this.lifecycle.is('running') || this.rebuilding) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      void this.serially(async () => {
+        let content: ShareContent | undefined;
+        let share: TakenShare | undefined;
+        try {
+          if (this.lifecycle.is('running') && !this.rebuilding) ({ content, share } = (await this.collectShare(now)) ?? {});
+        } catch (error) {
+          if (this.lifecycle.is('running')) this.logger.error('collecting the share of a transaction failed', { error });
+        }
+        if (!content || !share) return resolve(undefined);
+        // The task's next step waits until the transaction settled this share.
+        const outcome = await new Promise<{ metadata: RecordMetadata[]; committedAt: number } | { error: unknown }>((settle) => {
+          const failed = (error: unknown): void => {
+            // At once: from here on the loop must not wait for a share of this task (its rebuild waits for the loop).
+            this.rebuilding = true;
+            settle({ error });
+          };
+          resolve({ ...share, committed: async (metadata, committedAt) => settle({ metadata, committedAt }), failed });
+        });
+        if ('error' in outcome) await this.recover();
+        else await this.applyCommitted(content, outcome.metadata, outcome.committedAt);
+      }).finally(() => void this.rearm());
+    });
+  }
+
+  /** What this task puts into the next transaction: due fires and everything ingest applied. */
+  private async collectShare(now: number): Promise<{ content: ShareContent; share: TakenShare } | undefined> {
+    this.remember(await this.store.promote(now));
+    const fired = await collectFires(this.fires, now);
+    if (fired.changes.size === 0 && !this.pending.hasUncommittedIngest()) return undefined;
+    const ingested = this.pending.takeForCommit();
+    const changes = new Map([...ingested.changes, ...fired.changes]);
+    const { deadLetters, offset } = ingested;
+    const offsetChanged = offset !== undefined && offset !== this.pending.committedOffset;
+    const changelog = [...changes].map(([id, state]) => changelogRecord(this.changelog.topic, this.changelog.partition, id, state));
+    if (offsetChanged) changelog.push(inputPositionRecord(this.changelog.topic, this.changelog.partition, offset));
+    const content: ShareContent = { fired, changes, deadLetters: deadLetters.length, offset, offsetChanged, changelogRecords: changelog.length, takenAt: now };
+    // Every share commits its partition's offset, changed or not: that is what fences it by the generation.
+    const share = { input: this.options.input, records: [...fired.events, ...deadLetters, ...changelog], inputOffset: offset ?? this.pending.committedOffset, moreDue: fired.moreDue };
+    return { content, share: share as TakenShare };
+  }
+
+  /** The transaction that carried the share committed: the store takes its states and the overlay lets them go. */
+  private async applyCommitted(content: ShareContent, metadata: RecordMetadata[], committedAt: number): Promise<void> {
+    const { fired, changes, offset, offsetChanged } = content;
+    const partition = this.options.input.partition;
+    this.metrics.fired(partition, fired.scheduledAts, committedAt);
+    this.metrics.missed(partition, fired.missed);
+    this.metrics.deadLettered(partition, content.deadLetters);
+    // This task writes its changelog partition's records of a transaction together, so the store
+    // holds everything up to the first offset after them (or less, which only makes a restore
+    // read some of its own records again, if another producer's aborted records came between).
+    const first = metadata.find((m) => m.topic === this.changelog.topic && m.partition === this.changelog.partition)?.offset;
+    const inputOffset = offsetChanged ? offset : this.pending.committedOffset;
+    const checkpoint = first === undefined || content.changelogRecords === 0 ? undefined : checkpointAt(this.changelog, first + content.changelogRecords, inputOffset);
+    // The store first, then the overlay is cleared: a read finds the states in one or the other.
+    this.remember(await this.store.apply({ ...storeWriteOf(changes), ...(checkpoint ? { checkpoint } : {}) }, content.takenAt));
+    this.pending.committed(offsetChanged ? offset : undefined);
+    this.stats.fired += fired.events.length;
+    this.stats.missed += fired.missed;
+    this.stats.deadLettered += content.deadLetters;
+  }
+
+  /**
+   * Restores the store up to a barrier of this node's; returns the input position it recorded, where
+   * ingest goes on. The barrier commits the partition's stable committed offset again, under the
+   * group's generation, so it commits only while this node owns the partition.
+   */
   private async restore(): Promise<number | undefined> {
+    const committed = await this.options.committedInputOffset();
+    const owner = this.options.transactions.transactionalId;
     this.stats.restore = await restoreStore({
       store: this.store,
-      producer: this.producer,
       port: this.options.port,
       changelog: this.changelog,
-      owner: transactionalIdFor(this.options.groupId, this.options.input),
+      commitBarrier: async () => {
+        const records = [barrierRecord(this.changelog.topic, this.changelog.partition, owner)];
+        // A partition nothing was committed for yet commits 0 (where its consumer starts anyway), so this barrier is fenced too.
+        const metadata = await this.options.transactions.barrier({ input: this.options.input, records, inputOffset: committed ?? 0 });
+        const offset = metadata.find((m) => m.topic === this.changelog.topic && m.partition === this.changelog.partition)?.offset;
+        if (offset === undefined) throw new Error(`no offset reported for the restore barrier on ${this.changelog.topic}-${this.changelog.partition}`);
+        return offset;
+      },
       clock: this.options.clock,
       logger: this.logger,
     });
     const { wiped, durationMs, records, inputOffset } = this.stats.restore;
     this.metrics.restored(wiped ? 'full' : 'checkpoint', durationMs / 1000, records);
-    return inputOffset;
+    return inputOffset ?? committed;
   }
 
   /** Loads the occurrences due in the next seconds into the wake list. */
@@ -297,74 +368,9 @@ export class PartitionTask {
     }
   }
 
-  private requestCommit(): void {
-    if (!this.lifecycle.is('running') || this.held) return;
-    if (this.commitRunning) {
-      this.commitAgain = true;
-      return;
-    }
-    this.commitRunning = true;
-    void this.serially(async () => {
-      do {
-        this.commitAgain = false;
-        await this.commitOnce();
-      } while (this.commitAgain && this.lifecycle.is('running') && !this.held);
-    })
-      .catch((error: unknown) => this.logger.error('commit loop failed', { error }))
-      .finally(() => {
-        this.commitRunning = false;
-        void this.rearm();
-      });
-  }
-
-  private async commitOnce(): Promise<void> {
-    const now = this.options.clock.now();
-    this.remember(await this.store.promote(now));
-    const fired = await collectFires(this.fires, now);
-    const ingestDue = this.pending.ingestDeadline !== undefined && this.pending.ingestDeadline <= now;
-    if (fired.changes.size === 0 && !ingestDue) return;
-
-    const ingested = this.pending.takeForCommit();
-    const changes = new Map([...ingested.changes, ...fired.changes]);
-    const { deadLetters, offset } = ingested;
-    const offsetChanged = offset !== undefined && offset !== this.pending.committedOffset;
-    const changelog = [...changes].map(([id, state]) => changelogRecord(this.changelog.topic, this.changelog.partition, id, state));
-    if (offsetChanged) changelog.push(inputPositionRecord(this.changelog.topic, this.changelog.partition, offset));
-    let changelogOffset: number | undefined;
-    const begun = this.options.clock.now();
-    try {
-      const transaction = await this.producer.beginTransaction();
-      const metadata = await transaction.send([...fired.events, ...deadLetters, ...changelog]);
-      if (offsetChanged) await transaction.sendOffsets(this.options.groupId, [{ ...this.options.input, offset }]);
-      await transaction.commit();
-      // This task is the changelog partition's only writer, so its records of one transaction are
-      // contiguous: the store will hold everything up to the first offset after them.
-      const first = metadata.find((m) => m.topic === this.changelog.topic && m.partition === this.changelog.partition)?.offset;
-      changelogOffset = first === undefined ? undefined : first + changelog.length;
-    } catch (error) {
-      await this.recover(error);
-      return;
-    }
-    const committedAt = this.options.clock.now();
-    const partition = this.options.input.partition;
-    this.metrics.committed((committedAt - begun) / 1000);
-    this.metrics.fired(partition, fired.scheduledAts, committedAt);
-    this.metrics.missed(partition, fired.missed);
-    this.metrics.deadLettered(partition, deadLetters.length);
-    const inputOffset = offsetChanged ? offset : this.pending.committedOffset;
-    const checkpoint = changelogOffset === undefined ? undefined : checkpointAt(this.changelog, changelogOffset, inputOffset);
-    // The store first, then the overlay is cleared: a read finds the states in one or the other.
-    this.remember(await this.store.apply({ ...storeWriteOf(changes), ...(checkpoint ? { checkpoint } : {}) }, now));
-    this.pending.committed(offsetChanged ? offset : undefined);
-    this.stats.fired += fired.events.length;
-    this.stats.missed += fired.missed;
-    this.stats.deadLettered += deadLetters.length;
-    if (fired.moreDue) this.commitAgain = true;
-  }
-
   /** Arms one timer for the earliest of: a due occurrence, a bucket opening, the ingest deadline. */
   private async rearm(): Promise<void> {
-    if (!this.lifecycle.is('running') || this.held) return;
+    if (!this.lifecycle.is('running') || this.rebuilding) return;
     let nextOpen: number | undefined;
     try {
       nextOpen = await this.store.nextOpenTime();
@@ -374,12 +380,14 @@ export class PartitionTask {
       return;
     }
     const candidates = [this.wakeList.peekKey(), this.pending.ingestDeadline, nextOpen].filter((t): t is number => t !== undefined);
-    if (candidates.length === 0 || !this.lifecycle.is('running') || this.held) return;
+    if (candidates.length === 0 || !this.lifecycle.is('running') || this.rebuilding) return;
     const at = Math.min(...candidates);
     this.disarm();
     this.cancelWake = this.options.clock.setTimer(at - this.options.clock.now(), () => {
       this.cancelWake = undefined;
-      this.requestCommit();
+      // A bucket opening only moves entries into memory: promoting is the share's first step, so the
+      // loop is asked either way, and a task with nothing due then gives nothing.
+      this.promoteOrRequest();
     });
   }
 
@@ -395,40 +403,44 @@ export class PartitionTask {
     return run;
   }
 
+  /** A timer went off: what it woke for is due now, or a bucket opened that may hold due entries. */
+  private promoteOrRequest(): void {
+    if (this.hasDueWork(this.options.clock.now())) return this.options.transactions.request();
+    void this.serially(async () => {
+      if (!this.lifecycle.is('running')) return;
+      this.remember(await this.store.promote(this.options.clock.now()));
+    })
+      .catch((error: unknown) => this.logger.error('promoting due entries failed', { error }))
+      .finally(() => {
+        if (this.hasDueWork(this.options.clock.now())) this.options.transactions.request();
+        else void this.rearm();
+      });
+  }
+
   /**
    * After a failed transaction nothing is assumed about its outcome: an EndTxn whose answer was lost
-   * may have committed. Its producer is never reused. A fenced task stops: its partition has a new
-   * owner (unless the node's membership is confirmed after the refusal: then the coordinator had
-   * timed the transaction out). Otherwise a new producer registers the transactional.id, which makes
-   * the coordinator complete or abort what the old one left, and the task rebuilds from the
-   * changelog; until that succeeds it fires nothing.
+   * may have committed. The node's loop has already registered a new producer (which made the
+   * coordinator complete or abort what the old one left); the task rebuilds from the changelog, and
+   * until that succeeds it fires nothing. A rebuild fails while the node is not the partition's
+   * owner any more (its barrier is refused for the generation) and is tried again until the group
+   * revokes the partition, which closes the task.
    */
-  private async recover(error: unknown): Promise<void> {
-    for (let failure = error; ; ) {
-      const refusedAsFenced = failure instanceof TransactionFailedError && failure.fenced;
-      await this.producer.close().catch((closeError: unknown) => this.logger.warn('producer close failed', { error: closeError }));
-      // Fenced, or timed out by the coordinator (which bumps the epoch too): only the group can tell.
-      const stillOwned = refusedAsFenced && this.lifecycle.is('running') && ((await this.options.confirmOwnership?.()) ?? false);
-      const fenced = refusedAsFenced && !stillOwned;
-      this.metrics.transactionFailed(fenced);
-      this.logger.warn('transaction failed', { error: failure, fenced, ...(stillOwned ? { epochRefusedWhileOwned: true } : {}) });
-      if (fenced) {
-        this.topicWait.close();
-        // A task being closed (revoked) that learns it was fenced just finishes closing.
-        if (this.lifecycle.is('running')) this.lifecycle.transition('fenced');
-        return;
+  private async recover(): Promise<void> {
+    this.rebuilding = true;
+    this.disarm();
+    try {
+      while (this.lifecycle.is('running')) {
+        try {
+          await this.rebuild();
+          return;
+        } catch (error) {
+          if (!this.lifecycle.is('running')) return;
+          this.logger.warn('rebuilding from the changelog failed; trying again', { error, retryInMs: REBUILD_BACKOFF_MS });
+          await new Promise((resolve) => this.options.clock.setTimer(REBUILD_BACKOFF_MS, () => resolve(undefined)));
+        }
       }
-      await new Promise((resolve) => this.options.clock.setTimer(RETRY_BACKOFF_MS, () => resolve(undefined)));
-      if (!this.lifecycle.is('running')) return;
-      this.producer = this.newProducer();
-      try {
-        await this.producer.connect();
-        await this.rebuild();
-        this.commitAgain = true;
-        return;
-      } catch (rebuildError) {
-        failure = rebuildError;
-      }
+    } finally {
+      this.rebuilding = false;
     }
   }
 
@@ -451,10 +463,5 @@ export class PartitionTask {
       throw error;
     }
     this.logger.info('partition task rebuilt from the changelog', { inputOffset: position, replayed: replay.length });
-  }
-
-  private newProducer(): TransactionalProducer {
-    const transactionalId = transactionalIdFor(this.options.groupId, this.options.input);
-    return this.options.createProducer?.(transactionalId) ?? this.options.port.createTransactionalProducer(transactionalId);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * A Punctual node: one member of the consumer group on the definitions topic. Kafka assigns each
  * partition to exactly one member; the node runs a PartitionTask for each partition it owns and
- * closes it when the partition is revoked (master/master failover).
+ * closes it when the partition is revoked (master/master failover). All its tasks commit through one
+ * transaction loop (node-transactions.ts), fenced by the group generation.
  */
 import type { PunctualConfig } from '../config/config';
 import type { CancelTimer, Clock } from '../domain/clock';
@@ -11,11 +12,15 @@ import type { ScheduleState } from '../domain/schedule-state';
 import type { Logger } from '../log/logger';
 import { PunctualMetrics } from '../metrics/metrics';
 import { AtLeastOnceProducer } from './at-least-once-producer';
+import { NodeIdentity, nodeTransactionalId } from './node-identity';
+import { NodeTransactions } from './node-transactions';
 import { PartitionTask, type TaskStats } from './partition-task';
 import { TargetTopics } from './target-topics';
 
 /** Pause before a task that failed to start is tried again. */
 const TASK_RESTART_DELAY_MS = 1_000;
+/** Beyond the transaction timeout, how long a stable read of committed offsets may wait for a previous owner's transaction. */
+const STABLE_OFFSET_MARGIN_MS = 10_000;
 
 export interface PunctualNodeOptions {
   config: PunctualConfig;
@@ -29,6 +34,8 @@ export class PunctualNode {
   private readonly logger: Logger;
   private readonly admin: Admin;
   private consumer: GroupConsumer | undefined;
+  private transactions: NodeTransactions | undefined;
+  private identity: NodeIdentity | undefined;
   private readonly targetTopics: TargetTopics;
   private joined = false;
   private stopped: Promise<void> | undefined;
@@ -51,9 +58,22 @@ export class PunctualNode {
     if (this.options.config.delivery === 'at-least-once') {
       this.logger.warn('delivery is at-least-once (PUNCTUAL_DELIVERY), kept for benchmarks: no transactions, a crash or rebalance can fire twice');
     }
-    const { config, port } = this.options;
+    const { config, port, clock } = this.options;
+    this.identity = await NodeIdentity.open(config.nodeId, config.dataDir);
     await this.admin.connect();
-    this.consumer = port.createGroupConsumer({
+    const transactionalId = nodeTransactionalId(config.groupId, this.identity.nodeId);
+    this.logger.info('transactional id', { transactionalId });
+    this.transactions = new NodeTransactions({
+      groupId: config.groupId,
+      transactionalId,
+      createProducer: (id) => (config.delivery === 'at-least-once' ? this.atLeastOnceProducer(id) : port.createTransactionalProducer(id)),
+      generation: () => this.consumer?.generation(),
+      minIntervalMs: config.transactionIntervalMs,
+      clock,
+      logger: this.logger,
+      metrics: this.metrics,
+    });
+    const consumer = port.createGroupConsumer({
       groupId: config.groupId,
       topics: [config.topics.definitions],
       fromBeginning: true,
@@ -65,10 +85,11 @@ export class PunctualNode {
         onRevoked: (partitions) => this.revoke(partitions),
         onRecords: (batch) => this.deliver(batch.partition, batch.records),
         onRejoining: () => this.hold(),
-        onMembershipConfirmed: () => this.settle(),
+        onMembershipConfirmed: async () => this.settle(),
       },
     });
-    await this.consumer.start();
+    this.consumer = consumer;
+    await consumer.start();
   }
 
   /** The definitions partition of a schedule id. */
@@ -122,37 +143,34 @@ export class PunctualNode {
       this.restartTimers.clear();
       await this.consumer?.stop();
       await Promise.all([...this.tasks.values()].map((task) => task.close()));
+      await this.transactions?.close();
       await this.admin.close();
+      await this.identity?.close();
     })();
     return this.stopped;
   }
 
-  /** After a rebalance: the new partitions' tasks start, and whatever was in doubt is settled. */
+  /** After a rebalance: the new partitions' tasks start, and the transaction loop goes on. */
   private async assign(partitions: TopicPartition[]): Promise<void> {
+    // Restore barriers commit under the new generation even while the loop is held.
     await Promise.all(partitions.map((input) => this.startTask(input)));
     this.metrics.rebalanced(this.tasks.size);
-    await this.settle();
+    this.settle();
     this.logger.info('partitions assigned', { assigned: partitions.map((tp) => tp.partition), owned: this.ownedPartitions() });
     this.markReady();
   }
 
-  /**
-   * The group confirmed the membership (a join, or a heartbeat ending a doubt): the partitions still
-   * here are this node's. Held tasks resume; a task fenced earlier (running, or while starting) starts
-   * again, since the epoch it was refused with may have come from a timeout of its transaction, not
-   * from a new owner.
-   */
-  private async settle(): Promise<void> {
-    const fenced = [...this.tasks.values()].filter((task) => task.lifecycle.is('fenced', 'closed')).map((task) => task.input);
-    await Promise.all(fenced.map((input) => this.startTask(input)));
-    for (const task of this.tasks.values()) task.resume();
+  /** The group confirmed the membership (a join, or a heartbeat ending a doubt): the partitions still here are this node's. */
+  private settle(): void {
+    this.transactions?.resume();
     this.joined = true;
   }
 
   /**
    * Starts the task of a newly owned partition. A start that fails (the broker did not answer during
-   * the restore, say) is retried with a fresh task while the partition is still this node's, so a
-   * partition is never left without a running task until the next rebalance.
+   * the restore, or the group moved on and refused the barrier) is retried with a fresh task while
+   * the partition is still this node's, so a partition is never left without a running task until
+   * the next rebalance.
    */
   private async startTask(input: TopicPartition): Promise<void> {
     await this.tasks.get(input.partition)?.close();
@@ -161,12 +179,8 @@ export class PunctualNode {
     try {
       await task.start();
     } catch (error) {
-      // Fenced means a newer owner may exist: retrying would fence it in turn, unless the group
-      // confirms the partition is still this node's (the refused epoch came from a timeout).
-      const fenced = task.lifecycle.is('fenced');
-      this.logger.error('partition task failed to start', { partition: input.partition, error, fenced });
+      this.logger.error('partition task failed to start', { partition: input.partition, error });
       await task.close();
-      if (fenced && !(await this.confirmOwnership())) return;
       this.restartLater(input, task);
     }
   }
@@ -182,17 +196,19 @@ export class PunctualNode {
     this.restartTimers.add(cancel);
   }
 
-  /** Whether the group still gives this node its partitions: a heartbeat of its generation, sent after the question, was accepted. */
-  private async confirmOwnership(): Promise<boolean> {
-    return (await this.consumer?.confirmMembership()) ?? false;
+  /** The partition's committed offset, read with require_stable: a previous owner's open transaction is waited out. */
+  private async committedInputOffset(input: TopicPartition): Promise<number | undefined> {
+    const timeoutMs = this.options.config.kafka.transactionTimeoutMs + STABLE_OFFSET_MARGIN_MS;
+    const [committed] = await this.admin.fetchStableOffsets(this.options.config.groupId, [input], timeoutMs);
+    return committed !== undefined && committed.offset >= 0 ? committed.offset : undefined;
   }
 
   private newTask(input: TopicPartition): PartitionTask {
     const { config, port, clock } = this.options;
+    if (!this.transactions) throw new Error('the node has not started');
     return new PartitionTask({
       input,
       changelogTopic: config.topics.changelog,
-      groupId: config.groupId,
       dlqTopic: config.topics.dlq,
       commitIntervalMs: config.commitIntervalMs,
       misfireThresholdMs: config.misfireThresholdMs,
@@ -203,8 +219,8 @@ export class PunctualNode {
       clock,
       logger: this.logger,
       metrics: this.metrics,
-      confirmOwnership: () => this.confirmOwnership(),
-      ...(config.delivery === 'at-least-once' ? { createProducer: (id: string) => this.atLeastOnceProducer(id) } : {}),
+      transactions: this.transactions,
+      committedInputOffset: () => this.committedInputOffset(input),
     });
   }
 
@@ -217,7 +233,7 @@ export class PunctualNode {
 
   /** The membership is in doubt: no task begins a transaction until the next assignment says what is still ours. */
   private hold(): void {
-    for (const task of this.tasks.values()) task.hold();
+    this.transactions?.hold();
     this.logger.warn('partitions held until the group membership is confirmed', { owned: this.ownedPartitions() });
   }
 

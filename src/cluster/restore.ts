@@ -1,14 +1,14 @@
 /**
  * Brings a partition's local store up to the end of its changelog partition, reading committed data
- * only. Where the end is: the task first commits a barrier record to the changelog partition (after
- * its producer fenced any previous owner), so everything before the barrier is final, and the restore
- * reads up to it. It starts from the local checkpoint when that can be trusted, else from scratch
+ * only. Where the end is: the task first commits a barrier record to the changelog partition, and a
+ * read_committed read cannot pass a transaction still open before it (a previous owner's), so
+ * everything before the barrier is final once the read reaches it. It starts from the local checkpoint when that can be trusted, else from scratch
  * after wiping the store: local state that Kafka does not confirm must not survive.
  */
 import type { Clock } from '../domain/clock';
-import type { KafkaPort, TopicPartition, TransactionalProducer } from '../kafka/port';
+import type { KafkaPort, TopicPartition } from '../kafka/port';
 import type { Logger } from '../log/logger';
-import { barrierRecord, decodeChangelog } from '../store/changelog-codec';
+import { decodeChangelog } from '../store/changelog-codec';
 import type { ScheduleState } from '../domain/schedule-state';
 import type { Checkpoint } from '../store/checkpoint';
 import { storeWriteOf, type ScheduleStore } from '../store/schedule-store';
@@ -27,10 +27,10 @@ export interface RestoreResult {
 
 export interface RestoreOptions {
   store: ScheduleStore;
-  producer: TransactionalProducer;
   port: KafkaPort;
   changelog: TopicPartition;
-  owner: string;
+  /** Commits a barrier record to the changelog partition; resolves with its offset. */
+  commitBarrier: () => Promise<number>;
   clock: Clock;
   logger: Logger;
 }
@@ -46,7 +46,7 @@ export function checkpointAt(changelog: TopicPartition, changelogOffset: number,
 export async function restoreStore(options: RestoreOptions): Promise<RestoreResult> {
   const { store, changelog, clock } = options;
   const started = clock.now();
-  const until = await commitBarrier(options);
+  const until = await options.commitBarrier();
   const checkpoint = await store.checkpoint();
   const trusted =
     checkpoint !== undefined &&
@@ -80,12 +80,4 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
   const result = { from, until, inputOffset, records, wiped: !trusted, durationMs: clock.now() - started };
   options.logger.info('store restored', { ...result });
   return result;
-}
-
-async function commitBarrier({ producer, changelog, owner }: RestoreOptions): Promise<number> {
-  const transaction = await producer.beginTransaction();
-  const [metadata] = await transaction.send([barrierRecord(changelog.topic, changelog.partition, owner)]);
-  await transaction.commit();
-  if (!metadata) throw new Error(`no offset reported for the restore barrier on ${changelog.topic}-${changelog.partition}`);
-  return metadata.offset;
 }

@@ -2,16 +2,17 @@
  * Lifecycle of a PartitionTask, with its allowed transitions:
  *
  *   created -> restoring -> running -> closing -> closed
- *   restoring | running -> fenced -> closing     (another owner took the transactional.id)
  *   created | restoring -> closing               (revoked or failed before it ran)
+ *
+ * A task that lost its partition is not told so by its own transactions: the group revokes the
+ * partition, and the node closes the task.
  */
-export type TaskState = 'created' | 'restoring' | 'running' | 'fenced' | 'closing' | 'closed';
+export type TaskState = 'created' | 'restoring' | 'running' | 'closing' | 'closed';
 
 const ALLOWED: Record<TaskState, readonly TaskState[]> = {
   created: ['restoring', 'closing'],
-  restoring: ['running', 'fenced', 'closing'],
-  running: ['fenced', 'closing'],
-  fenced: ['closing'],
+  restoring: ['running', 'closing'],
+  running: ['closing'],
   closing: ['closed'],
   closed: [],
 };

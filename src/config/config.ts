@@ -14,6 +14,9 @@ export interface PunctualConfig {
   dataDir: string;
   httpPort: number;
   advertisedUrl: string;
+  /** Empty: the node keeps a random id in its data folder. */
+  nodeId: string;
+  transactionIntervalMs: number;
   commitIntervalMs: number;
   delivery: Delivery;
   sessionTimeoutMs: number;
@@ -94,6 +97,8 @@ export function parseConfig(defaults: unknown, env: NodeJS.ProcessEnv): Punctual
     dataDir: read(SETTINGS.dataDir),
     httpPort: read(SETTINGS.httpPort),
     advertisedUrl: read(SETTINGS.advertisedUrl),
+    nodeId: read(SETTINGS.nodeId),
+    transactionIntervalMs: read(SETTINGS.transactionIntervalMs),
     commitIntervalMs: read(SETTINGS.commitIntervalMs),
     delivery: read(SETTINGS.delivery),
     sessionTimeoutMs: read(SETTINGS.sessionTimeoutMs),

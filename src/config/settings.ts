@@ -126,6 +126,22 @@ export const SETTINGS = {
   },
   tlsCertFile: { key: 'tls.certFile', env: 'PUNCTUAL_TLS_CERT_FILE', doc: 'PEM certificate: with tls.keyFile, the node serves HTTPS.', parse: text },
   tlsKeyFile: { key: 'tls.keyFile', env: 'PUNCTUAL_TLS_KEY_FILE', doc: 'PEM private key of tls.certFile.', parse: text },
+  nodeId: {
+    key: 'node.id',
+    env: 'PUNCTUAL_NODE_ID',
+    doc: "This node's name in its transactional.id (<groupId>-node-<id>): unique per node, the same across its restarts. Empty: a random id kept in the data folder (node-id).",
+    parse: (raw: unknown) => {
+      const value = text(raw).trim();
+      if (!/^[A-Za-z0-9._-]{0,100}$/.test(value)) throw new Error('must be empty or 1-100 of letters, digits, . _ -');
+      return value;
+    },
+  },
+  transactionIntervalMs: {
+    key: 'node.transactionIntervalMs',
+    env: 'PUNCTUAL_TRANSACTION_INTERVAL_MS',
+    doc: "Least time between the starts of two of the node's transactions: work that comes due meanwhile shares the next one. 0 begins each as soon as the last one ended.",
+    parse: wholeNumber(0, 1_000),
+  },
   commitIntervalMs: {
     key: 'node.commitIntervalMs',
     env: 'PUNCTUAL_COMMIT_INTERVAL_MS',

@@ -169,12 +169,6 @@ export interface GroupConsumer {
    * Only the at-least-once comparison mode uses it; Punctual itself commits inside transactions.
    */
   commitOffsets(offsets: OffsetCommit[]): Promise<void>;
-  /**
-   * True once the group coordinator has accepted a heartbeat of this member's generation sent after
-   * the call: then no partition it owns can have been given to another member. False when the
-   * membership falls in doubt or changes first, or nothing confirms it within the session timeout.
-   */
-  confirmMembership(): Promise<boolean>;
   /** The generation and member id of the last join, or undefined before the first join and after a crash or stop. */
   generation(): GroupGeneration | undefined;
 }

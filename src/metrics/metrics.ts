@@ -6,6 +6,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { LEVEL_NAMES } from '../domain/time-buckets';
 
 /** What a partition task reports. A no-op implementation serves tests that do not look. */
+export type TransactionFailureReason = 'epoch' | 'generation' | 'other';
+
 export interface TaskMetrics {
   fired(partition: number, scheduledAts: number[], committedAt: number): void;
   missed(partition: number, count: number): void;
@@ -13,7 +15,7 @@ export interface TaskMetrics {
   ingested(result: IngestResult): void;
   restored(path: 'checkpoint' | 'full', seconds: number, records: number): void;
   committed(seconds: number): void;
-  transactionFailed(fenced: boolean): void;
+  transactionFailed(reason: TransactionFailureReason): void;
   /** Whether the partition's ingest waits for a target topic (a call failed or has not been answered for a while). */
   targetTopicWaiting(partition: number, waiting: boolean): void;
   /** A call to find or create a target topic failed transiently and will be tried again. */
@@ -80,8 +82,8 @@ export class PunctualMetrics implements TaskMetrics {
   });
   private readonly transactionFailures = new Counter({
     name: 'punctual_transaction_failures_total',
-    help: 'Failed transactions; fenced="true" when another owner took the partition.',
-    labelNames: ['fenced'],
+    help: 'Failed transactions of the node, by reason: epoch (the producer epoch was refused: the coordinator timed the transaction out, or another process registered the node\'s transactional.id), generation (the group moved past the node\'s generation), other.',
+    labelNames: ['reason'],
     registers: [this.registry],
   });
   private readonly ingestWaiting = new Gauge({
@@ -150,8 +152,8 @@ export class PunctualMetrics implements TaskMetrics {
     this.commitSeconds.observe(seconds);
   }
 
-  transactionFailed(fenced: boolean): void {
-    this.transactionFailures.inc({ fenced: String(fenced) });
+  transactionFailed(reason: TransactionFailureReason): void {
+    this.transactionFailures.inc({ reason });
   }
 
   targetTopicWaiting(partition: number, waiting: boolean): void {

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { LocalKafka } from '../../src/dev/local-kafka';
 import { isolatedNodeEnv } from '../../src/dev/isolated-node-env';
 import { startPunctualProcess, stopPunctualProcesses, type PunctualProcess } from '../../src/dev/punctual-process';
-import { transactionalIdFor } from '../../src/cluster/partition-task';
+import { nodeTransactionalId } from '../../src/cluster/node-identity';
 import type { GroupConsumer, IncomingRecord, KafkaPort } from '../../src/kafka/port';
 import { sleep } from '../../src/util/sleep';
 import { waitFor } from '../../src/util/wait-for';
@@ -66,9 +66,11 @@ interface Run {
 
 type Victim = (run: Run) => Promise<number>;
 
-/** The broker that coordinates the transactions of most of the tasks' transactional.ids. */
+/** The broker that coordinates the transactions of most of the nodes' transactional.ids. */
+const NODE_NAMES = ['a', 'b'];
+
 const transactionCoordinator: Victim = async (run) => {
-  const ids = Array.from({ length: PARTITIONS }, (_, partition) => transactionalIdFor(run.groupId, { topic: run.definitions, partition }));
+  const ids = NODE_NAMES.map((name) => nodeTransactionalId(run.groupId, name));
   return mostCommon([...(await coordinatorsOf(brokers, 'transaction', ids)).values()]);
 };
 
@@ -211,7 +213,7 @@ async function startRun(): Promise<Run> {
     PUNCTUAL_HTTP_PORT: '0',
     PUNCTUAL_LOG_LEVEL: process.env.PUNCTUAL_TEST_LOGS ? 'debug' : 'info',
   };
-  const nodes = ['a', 'b'].map((name) => startPunctualProcess({ ...env, PUNCTUAL_DATA_DIR: path.join(os.tmpdir(), 'punctual-test-data', prefix, name) }));
+  const nodes = NODE_NAMES.map((name) => startPunctualProcess({ ...env, PUNCTUAL_NODE_ID: name, PUNCTUAL_DATA_DIR: path.join(os.tmpdir(), 'punctual-test-data', prefix, name) }));
   const run: Run = { env, groupId: env.PUNCTUAL_GROUP_ID ?? '', definitions: env.PUNCTUAL_TOPIC_DEFINITIONS ?? '', topic: uniqueName('out'), nodes, urls: [] };
   try {
     run.urls = (await Promise.all(nodes.map((node) => node.ready()))).map((httpPort) => `http://127.0.0.1:${httpPort}`);

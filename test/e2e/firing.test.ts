@@ -126,7 +126,8 @@ test('input offsets are committed by the firing transactions once nothing is pen
   try {
     const ends = await readEndOffsetsByReading();
     const committed = await admin.fetchCommittedOffsets(config.groupId, config.topics.definitions);
-    for (const { partition, offset } of committed) expect(offset).toBe(ends.get(partition) ?? -1);
+    // A partition no definition reached has 0: its restore barrier committed where its consumer starts.
+    for (const { partition, offset } of committed) expect(offset).toBe(ends.get(partition) ?? 0);
   } finally {
     await admin.close();
   }

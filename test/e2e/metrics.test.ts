@@ -1,7 +1,7 @@
 /** /metrics of a node that fired, dead-lettered and restored, against the real broker. */
 import { httpApp, listen } from '../../src/api/http-app';
 import { readCommittedUntil, testPort, uniqueName } from '../helpers/kafka';
-import { definitionRecord, startNode, testConfig } from '../helpers/punctual';
+import { anotherNode, definitionRecord, startNode, testConfig } from '../helpers/punctual';
 import { waitFor } from '../../src/util/wait-for';
 
 /** The value of one series, e.g. `punctual_definitions_ingested_total{result="applied"}`. */
@@ -52,7 +52,7 @@ test('metrics count fires, lateness, dead letters, ingest results, restores, own
 
     // A second member joins: one more rebalance for the first node, its revocation and its
     // (empty) assignment counted together.
-    const second = await startNode(port, config);
+    const second = await startNode(port, anotherNode(config, 'b'));
     try {
       await waitFor('both nodes to own partitions', () => node.ownedPartitions().length > 0 && second.ownedPartitions().length > 0 && node.isReady());
       const after = await scrape();

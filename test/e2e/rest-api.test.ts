@@ -6,7 +6,7 @@
 import type { PunctualConfig } from '../../src/config/config';
 import type { KafkaPort } from '../../src/kafka/port';
 import { readCommittedUntil, testPort, uniqueName, valueOf } from '../helpers/kafka';
-import { startApiNode, testConfig, type ApiNode } from '../helpers/punctual';
+import { anotherNode, startApiNode, testConfig, type ApiNode } from '../helpers/punctual';
 import { waitFor } from '../../src/util/wait-for';
 
 let port: KafkaPort;
@@ -106,7 +106,7 @@ test('other error paths: bad JSON 400, unknown schedule 404, body over the limit
 });
 
 test('a read on any node is answered by the owner of the schedule', async () => {
-  const second = await startApiNode(port, config);
+  const second = await startApiNode(port, anotherNode(config, 'b'));
   try {
     await waitFor('both nodes to own partitions', () => api.node.ownedPartitions().length > 0 && second.node.ownedPartitions().length > 0 && api.node.isReady() && second.node.isReady());
     const host = uniqueName('spread');

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/config';
 import { sleep } from '../../src/util/sleep';
 import { waitFor } from '../../src/util/wait-for';
 import { testPort, uniqueName } from '../helpers/kafka';
-import { startApiNode, uniqueNodeEnv, type ApiNode } from '../helpers/punctual';
+import { anotherNode, startApiNode, uniqueNodeEnv, type ApiNode } from '../helpers/punctual';
 
 jest.setTimeout(180_000);
 
@@ -27,7 +27,7 @@ test('every route that needs Kafka answers 503 with Retry-After while Kafka is u
   const config = loadConfig({ ...uniqueNodeEnv(uniqueName('down')), KAFKA_BROKERS: kafka.bootstrap, PUNCTUAL_PARTITIONS: '4' });
   const nodes: ApiNode[] = [];
   try {
-    nodes.push(await startApiNode(port, config), await startApiNode(port, config));
+    nodes.push(await startApiNode(port, config), await startApiNode(port, anotherNode(config, 'b')));
     const [first, second] = nodes as [ApiNode, ApiNode];
     await waitFor('both nodes to own partitions', () => nodes.every((api) => api.node.ownedPartitions().length > 0 && api.node.isReady()));
     // One schedule on each node's partitions.

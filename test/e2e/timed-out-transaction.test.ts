@@ -2,11 +2,11 @@
  * A node whose open transactions the coordinator times out, against a real broker: a proxy in front
  * of it holds back every EndTxn past the node's transaction timeout (2 s; the broker sweeps timed-out
  * transactions every 500 ms), so the coordinator aborts them and answers the held commits with
- * INVALID_PRODUCER_EPOCH, as it answers a fence. The node still owns its partitions, so its tasks
- * must not stop as fenced: they rebuild, and every occurrence the aborted transactions held fires
+ * INVALID_PRODUCER_EPOCH, as it answers a fence. The node still owns its partitions: it registers
+ * its producer again, its tasks rebuild, and every occurrence the aborted transactions held fires
  * exactly once later.
  */
-import { transactionalIdFor } from '../../src/cluster/partition-task';
+import { nodeTransactionalId } from '../../src/cluster/node-identity';
 import { freePort } from '../../src/dev/free-port';
 import { API_KEYS, KafkaFaultProxy } from '../../src/dev/kafka-fault-proxy';
 import { LocalKafka } from '../../src/dev/local-kafka';
@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 test('transactions the coordinator timed out are fired again, exactly once, by tasks that keep running', async () => {
-  const config = testConfig({ KAFKA_BROKERS: cluster.bootstrap, PUNCTUAL_TRANSACTION_TIMEOUT_MS: String(TRANSACTION_TIMEOUT_MS) });
+  const config = testConfig({ KAFKA_BROKERS: cluster.bootstrap, PUNCTUAL_TRANSACTION_TIMEOUT_MS: String(TRANSACTION_TIMEOUT_MS), PUNCTUAL_NODE_ID: 'timed-out' });
   let api: ApiNode | undefined = await startApiNode(port, config);
   try {
     const topic = uniqueName('timed-out');
@@ -63,7 +63,7 @@ test('transactions the coordinator timed out are fired again, exactly once, by t
     proxy.hold(API_KEYS.endTxn);
     try {
       await waitFor('a held commit', () => proxy.heldRequests(API_KEYS.endTxn) > 0);
-      const ids = Array.from({ length: config.topics.partitions }, (_, partition) => transactionalIdFor(config.groupId, { topic: config.topics.definitions, partition }));
+      const ids = [nodeTransactionalId(config.groupId, config.nodeId)];
       await waitFor(
         'the coordinator to abort a timed-out transaction',
         async () => {
@@ -77,10 +77,11 @@ test('transactions the coordinator timed out are fired again, exactly once, by t
     }
 
     const metrics = async (): Promise<string> => (await fetch(`${api?.url}/metrics`)).text();
-    await waitFor('a failed transaction counted as not fenced', async () => /punctual_transaction_failures_total\{fenced="false"\} [1-9]/.test(await metrics()));
+    await waitFor('a transaction failed for its refused epoch', async () => /punctual_transaction_failures_total\{reason="epoch"\} [1-9]/.test(await metrics()));
     const lastDue = Math.max(...[...expected].map((id) => Number(id.split('@')[1])));
     await waitFor('every expected fire', async () => Date.now() > lastDue + 1_000 && api?.node.isReady(), { timeoutMs: 60_000, intervalMs: 200 });
-    expect(await metrics()).not.toMatch(/punctual_transaction_failures_total\{fenced="true"\} [1-9]/);
+    // The node kept its partitions all along: no refusal for the group generation.
+    expect(await metrics()).not.toMatch(/punctual_transaction_failures_total\{reason="generation"\} [1-9]/);
     await api.stop();
     api = undefined;
 

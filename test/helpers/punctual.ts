@@ -29,6 +29,11 @@ export function testConfig(env: Record<string, string> = {}): PunctualConfig {
   return loadConfig({ ...uniqueNodeEnv(), ...env });
 }
 
+/** The same cluster's configuration for another node: its own data folder (and so its own node id). */
+export function anotherNode(config: PunctualConfig, name: string): PunctualConfig {
+  return { ...config, dataDir: `${config.dataDir}-${name}` };
+}
+
 export async function startNode(port: KafkaPort, config: PunctualConfig): Promise<PunctualNode> {
   const admin = port.createAdmin();
   await admin.connect();

@@ -116,27 +116,6 @@ test('two members of one group split the partitions of a topic between them', as
   }
 });
 
-test('a member confirms its membership by heartbeats; a rebalance that begins meanwhile answers false', async () => {
-  const topic = uniqueName('confirm');
-  const groupId = uniqueName('group');
-  await createTopic(port, topic, 2);
-  // Heartbeats 3 s apart: two of them take longer than a second member needs to join.
-  const { members, owned } = groupMembers(groupId, topic, 2, undefined, { sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3_000 });
-  const [first, second] = members as [GroupConsumer, GroupConsumer];
-  try {
-    await first.start();
-    await waitFor('the first member to own both partitions', () => owned[0]?.length === 2);
-    expect(await first.confirmMembership()).toBe(true);
-    const confirming = first.confirmMembership();
-    await second.start();
-    expect(await confirming).toBe(false);
-    await waitFor('both members to own a partition', () => owned.every((o) => o.length === 1));
-    expect(await first.confirmMembership()).toBe(true);
-  } finally {
-    await Promise.all([first.stop(), second.stop()]);
-  }
-});
-
 test('a committed transaction is visible to read_committed readers and an aborted one is not', async () => {
   const topic = uniqueName('txn');
   await createTopic(port, topic);

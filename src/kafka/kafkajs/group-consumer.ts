@@ -40,8 +40,6 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private sessionWatch: NodeJS.Timeout | undefined;
   /** The generation of the last join; undefined before it, and after a crash or stop. */
   private joined: GroupGeneration | undefined;
-  /** Callers of confirmMembership, with the heartbeats each still waits for. */
-  private confirmations: { heartbeats: number; settle: (confirmed: boolean) => void }[] = [];
 
   constructor(
     kafka: Kafka,
@@ -67,7 +65,6 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       // A new generation: what this member owns is whatever the assignment now says.
       if (this.joined && this.joined.memberId !== event.payload.memberId) forgetMember(this.joined.memberId);
       this.joined = joinedGeneration(event.payload.memberId);
-      this.settleConfirmations(false);
       this.confirmed('join');
       this.enqueue(() => this.applyAssignment(event.payload.memberId, event.payload.memberAssignment));
     });
@@ -110,7 +107,6 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     if (this.stopping) return this.queue;
     this.stopping = true;
     clearInterval(this.sessionWatch);
-    this.settleConfirmations(false);
     await this.enqueue(() => this.revoke(this.owned));
     this.leftGroup();
     try {
@@ -128,21 +124,6 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     }
   }
 
-  confirmMembership(): Promise<boolean> {
-    if (this.stopping || this.inDoubt) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => settle(false), this.sessionTimeoutMs);
-      const settle = (confirmed: boolean): void => {
-        clearTimeout(timer);
-        this.confirmations = this.confirmations.filter((waiter) => waiter !== entry);
-        resolve(confirmed);
-      };
-      // kafkajs sends one heartbeat at a time: the second one answered after this call was sent after it.
-      const entry = { heartbeats: 2, settle };
-      this.confirmations.push(entry);
-    });
-  }
-
   generation(): GroupGeneration | undefined {
     return this.joined;
   }
@@ -150,10 +131,6 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private leftGroup(): void {
     if (this.joined) forgetMember(this.joined.memberId);
     this.joined = undefined;
-  }
-
-  private settleConfirmations(confirmed: boolean): void {
-    for (const waiter of [...this.confirmations]) waiter.settle(confirmed);
   }
 
   private async deliver({ batch, heartbeat, isStale }: EachBatchPayload): Promise<void> {
@@ -201,9 +178,6 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   /** A join ends a doubt with its assignment; a heartbeat of the same generation ends it with nothing new. */
   private confirmed(by: 'join' | 'heartbeat'): void {
     this.lastContactAt = Date.now();
-    if (by === 'heartbeat' && !this.inDoubt) {
-      for (const waiter of [...this.confirmations]) if (--waiter.heartbeats === 0) waiter.settle(true);
-    }
     if (!this.inDoubt) return;
     this.inDoubt = false;
     if (by === 'heartbeat') this.enqueue(async () => this.options.listener.onMembershipConfirmed?.());
@@ -211,7 +185,6 @@ export class KafkajsGroupConsumer implements GroupConsumer {
 
   /** Tells the owner once per doubt. */
   private doubt(reason: string): void {
-    this.settleConfirmations(false);
     if (this.inDoubt || this.stopping || this.owned.length === 0) return;
     this.inDoubt = true;
     this.logger.warn('group membership in doubt: holding owned partitions', { reason, owned: this.owned.length });
