@@ -7,7 +7,8 @@
 import type { PunctualConfig } from '../config/config';
 import type { CancelTimer, Clock } from '../domain/clock';
 import type { ScheduleId } from '../domain/definition';
-import type { Admin, GroupConsumer, IncomingRecord, KafkaPort, TopicPartition } from '../kafka/port';
+import { OffsetsUnstableError } from '../kafka/errors';
+import type { Admin, GroupConsumer, IncomingRecord, KafkaPort, OffsetCommit, TopicPartition } from '../kafka/port';
 import type { ScheduleState } from '../domain/schedule-state';
 import type { Logger } from '../log/logger';
 import { PunctualMetrics } from '../metrics/metrics';
@@ -19,7 +20,9 @@ import { TargetTopics } from './target-topics';
 
 /** Pause before a task that failed to start is tried again. */
 const TASK_RESTART_DELAY_MS = 1_000;
-/** Beyond the transaction timeout, how long a stable read of committed offsets may wait for a previous owner's transaction. */
+/** How long a stable read of committed offsets waits for a previous owner's transaction before that owner is fenced. */
+const HANDOVER_GRACE_MS = 1_000;
+/** Beyond the transaction timeout, how long it then waits for the transaction to end. */
 const STABLE_OFFSET_MARGIN_MS = 10_000;
 
 export interface PunctualNodeOptions {
@@ -196,11 +199,42 @@ export class PunctualNode {
     this.restartTimers.add(cancel);
   }
 
-  /** The partition's committed offset, read with require_stable: a previous owner's open transaction is waited out. */
+  /**
+   * The partition's committed offset, read with require_stable. A transaction of the previous owner
+   * that is still open holds it: a live owner ends its transactions before it gives a partition up,
+   * so one still open after HANDOVER_GRACE_MS was left by a node that died or froze, and its
+   * transactional.id is fenced (which aborts the transaction) rather than waiting for the
+   * coordinator to time it out.
+   */
   private async committedInputOffset(input: TopicPartition): Promise<number | undefined> {
-    const timeoutMs = this.options.config.kafka.transactionTimeoutMs + STABLE_OFFSET_MARGIN_MS;
-    const [committed] = await this.admin.fetchStableOffsets(this.options.config.groupId, [input], timeoutMs);
-    return committed !== undefined && committed.offset >= 0 ? committed.offset : undefined;
+    const { config } = this.options;
+    const read = (timeoutMs: number): Promise<OffsetCommit[]> => this.admin.fetchStableOffsets(config.groupId, [input], timeoutMs);
+    let offsets: OffsetCommit[];
+    try {
+      offsets = await read(HANDOVER_GRACE_MS);
+    } catch (error) {
+      if (!(error instanceof OffsetsUnstableError)) throw error;
+      await this.fenceOpenTransactions({ topic: config.topics.changelog, partition: input.partition });
+      offsets = await read(config.kafka.transactionTimeoutMs + STABLE_OFFSET_MARGIN_MS);
+    }
+    const committed = offsets[0]?.offset;
+    return committed !== undefined && committed >= 0 ? committed : undefined;
+  }
+
+  /** Fences every other transactional.id with a transaction open on `changelog`: registering the id aborts it. */
+  private async fenceOpenTransactions(changelog: TopicPartition): Promise<void> {
+    if (this.options.config.delivery === 'at-least-once') return;
+    const own = this.transactions?.transactionalId;
+    for (const transactionalId of await this.admin.openTransactions(changelog)) {
+      if (transactionalId === own) continue;
+      this.logger.warn('fencing a transaction a previous owner left open', { transactionalId, partition: changelog.partition });
+      const producer = this.options.port.createTransactionalProducer(transactionalId);
+      try {
+        await producer.connect();
+      } finally {
+        await producer.close().catch(() => undefined);
+      }
+    }
   }
 
   private newTask(input: TopicPartition): PartitionTask {

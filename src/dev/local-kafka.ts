@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { KafkajsPort } from '../kafka/kafkajs/kafkajs-port';
+import type { Admin } from '../kafka/port';
 import { silentLogger } from '../log/logger';
 import { ensureKafkaJars } from './kafka-distribution';
 import { freePort } from './free-port';
@@ -183,7 +184,10 @@ export class LocalKafka {
       try {
         await admin.connect();
         const cluster = await admin.describeCluster();
-        if (cluster.brokers.length === this.nodes.length) return;
+        if (cluster.brokers.length === this.nodes.length) {
+          await waitForGroupCoordinators(admin, deadline);
+          return;
+        }
         lastError = new Error(`${cluster.brokers.length} of ${this.nodes.length} brokers registered`);
       } catch (error) {
         lastError = error;
@@ -194,6 +198,52 @@ export class LocalKafka {
     }
     throw new Error(`Kafka did not answer within ${timeoutMs} ms: ${String(lastError)}`);
   }
+}
+
+/** The broker's default offsets.topic.num.partitions. */
+const OFFSETS_TOPIC_PARTITIONS = 50;
+
+/**
+ * A new cluster creates __consumer_offsets on the first coordinator lookup and then loads its
+ * partitions one by one; until a group's partition is loaded, commits for the group are refused
+ * with NOT_COORDINATOR (for over a second on this machine, longer than kafkajs retries a
+ * transaction's offset commit). The cluster is ready once every partition answers an offset fetch.
+ */
+async function waitForGroupCoordinators(admin: Admin, deadline: number): Promise<void> {
+  const groups = groupsCoveringOffsetsPartitions(OFFSETS_TOPIC_PARTITIONS);
+  await Promise.all(
+    groups.map(async (group) => {
+      for (;;) {
+        try {
+          await admin.fetchStableOffsets(group, [{ topic: '__punctual_ready', partition: 0 }], 1_000);
+          return;
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+          await sleep(200);
+        }
+      }
+    }),
+  );
+}
+
+/** One group id per __consumer_offsets partition, by the broker's rule: abs(groupId.hashCode()) % partitions. */
+export function groupsCoveringOffsetsPartitions(partitions: number): string[] {
+  const groups = new Map<number, string>();
+  for (let i = 0; groups.size < partitions; i++) {
+    const group = `punctual-ready-${i}`;
+    const hash = javaStringHash(group);
+    // Kafka's Utils.abs maps Integer.MIN_VALUE to 0.
+    const partition = (hash === -2147483648 ? 0 : Math.abs(hash)) % partitions;
+    if (!groups.has(partition)) groups.set(partition, group);
+  }
+  return [...groups.values()];
+}
+
+/** Java's String.hashCode. */
+function javaStringHash(value: string): number {
+  let hash = 0;
+  for (let i = 0; i < value.length; i++) hash = (Math.imul(31, hash) + value.charCodeAt(i)) | 0;
+  return hash;
 }
 
 async function planNodes(root: string, count: number, firstPort: number | undefined): Promise<(KraftNode & { dir: string })[]> {

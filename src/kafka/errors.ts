@@ -47,6 +47,9 @@ export class KafkaUnavailableError extends KafkaPortError {
   }
 }
 
+/** Committed offsets stayed unstable: a transaction that commits offsets for them is still open. */
+export class OffsetsUnstableError extends KafkaUnavailableError {}
+
 /**
  * The cluster refused a request for a reason that asking again will not change: an invalid topic
  * name, authorization denied, a policy violation. `refusal` is the broker's error name.

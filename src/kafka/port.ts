@@ -219,6 +219,8 @@ export interface Admin {
    * instead of answering with the offset that transaction may replace. -1 where nothing is committed.
    */
   fetchStableOffsets(groupId: string, partitions: TopicPartition[], timeoutMs: number): Promise<OffsetCommit[]>;
+  /** The transactional.ids with a transaction open on `partition` now (KIP-664). */
+  openTransactions(partition: TopicPartition): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import { adminFailed, unavailable } from './error-mapping';
 import { waitForTopicLeaders } from './topic-leaders';
 import { createKafkajsCluster, type KafkajsCluster } from './kafkajs-internals';
 import { fetchStableOffsets } from './stable-offsets';
+import { openTransactionsOn } from './open-transactions';
 
 export class KafkajsAdminClient implements Admin {
   private readonly admin: KafkajsAdmin;
@@ -46,6 +47,10 @@ export class KafkajsAdminClient implements Admin {
 
   fetchStableOffsets(groupId: string, partitions: TopicPartition[], timeoutMs: number): Promise<OffsetCommit[]> {
     return this.call('fetch stable offsets', () => this.fetchStableOffsetsNow(groupId, partitions, timeoutMs));
+  }
+
+  openTransactions({ topic, partition }: TopicPartition): Promise<string[]> {
+    return this.call('list open transactions', async () => openTransactionsOn(await this.connectedCluster(), topic, partition));
   }
 
   close(): Promise<void> {

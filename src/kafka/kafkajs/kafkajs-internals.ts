@@ -67,11 +67,17 @@ export async function sendOverBroker<R>(broker: KafkajsBroker, protocolRequest: 
   return (await (send as (request: unknown) => Promise<unknown>).call(broker, protocolRequest)) as R;
 }
 
-/** A kafkajs Cluster as stable-offsets.ts uses it. */
+/** A kafkajs Cluster as stable-offsets.ts and open-transactions.ts use it. */
 export interface KafkajsCluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   findGroupCoordinator(request: { groupId: string }): Promise<KafkajsBroker>;
+  addTargetTopic(topic: string): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  /** Leader node id -> partitions it leads. */
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(request: { nodeId: string | number }): Promise<KafkajsBroker>;
+  getNodeIds(): (string | number)[];
 }
 
 /** A cluster client of its own from a kafkajs Kafka instance (the factory kafkajs keeps under 'private:Kafka:createCluster'). */

@@ -1,10 +1,10 @@
 /**
- * The two requests of KIP-447 that kafkajs 2.2.4 does not speak, in the shape kafkajs' connections
- * send: TxnOffsetCommit v3 (offsets committed in a transaction, checked against the consumer group's
- * generation and member id) and OffsetFetch v7 (committed offsets with require_stable). Field order
- * follows Apache Kafka's message definitions (clients/src/main/resources/common/message/
- * TxnOffsetCommitRequest.json, TxnOffsetCommitResponse.json, OffsetFetchRequest.json,
- * OffsetFetchResponse.json). Both are flexible versions: compact strings and arrays (length + 1 as an
+ * Requests kafkajs 2.2.4 does not speak, in the shape kafkajs' connections send: KIP-447's
+ * TxnOffsetCommit v3 (offsets committed in a transaction, checked against the consumer group's
+ * generation and member id) and OffsetFetch v7 (committed offsets with require_stable), and KIP-664's
+ * DescribeProducers v0 (the open transactions on a partition) and ListTransactions v0 (the
+ * transactional.id of a producer id). Field order follows Apache Kafka's message definitions
+ * (clients/src/main/resources/common/message/<Name>Request.json and <Name>Response.json). Both are flexible versions: compact strings and arrays (length + 1 as an
  * unsigned varint) and a tagged-field buffer after every structure and after the request header,
  * which kafkajs writes in its non-flexible form (so the body starts with the header's empty buffer,
  * and a response body starts with the response header's).
@@ -41,6 +41,8 @@ export const OFFSET_FETCH_API_KEY = 9;
 export const TXN_OFFSET_COMMIT_VERSION = 3;
 export const OFFSET_FETCH_VERSION = 7;
 export const UNSTABLE_OFFSET_COMMIT = 88;
+export const DESCRIBE_PRODUCERS_API_KEY = 61;
+export const LIST_TRANSACTIONS_API_KEY = 66;
 
 /** What kafkajs' connection pool sends: the request encoder and the response decoder. */
 export interface ProtocolRequest<R> {
@@ -211,4 +213,110 @@ export function decodeOffsetFetchV7(rawData: Buffer): OffsetFetchResponse {
 function throwPartitionErrors<R>(data: R, errors: PartitionError[]): Promise<R> {
   const first = errors[0];
   return first ? Promise.reject(createErrorFromCode(first.errorCode)) : Promise.resolve(data);
+}
+
+export interface ActiveProducer {
+  producerId: string;
+  producerEpoch: number;
+  /** First offset of the producer's open transaction on the partition; -1 when none is open. */
+  currentTxnStartOffset: string;
+}
+
+export interface DescribeProducersResponse {
+  topics: { topic: string; partitions: { partition: number; errorCode: number; activeProducers: ActiveProducer[] }[] }[];
+}
+
+export function describeProducersV0(topic: string, partitions: number[]): ProtocolRequest<DescribeProducersResponse> {
+  return {
+    request: {
+      apiKey: DESCRIBE_PRODUCERS_API_KEY,
+      apiVersion: 0,
+      apiName: 'DescribeProducers',
+      encode: async () => {
+        const encoder = new KafkajsEncoder();
+        emptyTaggedFields(encoder); // request header v2
+        compactArray(encoder, [topic], (name) => {
+          encoder.writeUVarIntString(name);
+          compactArray(encoder, partitions, (partition) => encoder.writeInt32(partition));
+          emptyTaggedFields(encoder);
+        });
+        emptyTaggedFields(encoder);
+        return encoder;
+      },
+    },
+    response: { decode: async (rawData) => decodeDescribeProducersV0(rawData), parse: async (data) => data },
+  };
+}
+
+export function decodeDescribeProducersV0(rawData: Buffer): DescribeProducersResponse {
+  const decoder = new KafkajsDecoder(rawData);
+  decoder.readTaggedFields(); // response header v1
+  decoder.readInt32(); // throttle_time_ms
+  const topics = readCompactArray(decoder, () => {
+    const topic = decoder.readUVarIntString() ?? '';
+    const partitions = readCompactArray(decoder, () => {
+      const partition = decoder.readInt32();
+      const errorCode = decoder.readInt16();
+      decoder.readUVarIntString(); // error_message
+      const activeProducers = readCompactArray(decoder, () => {
+        const producerId = decoder.readInt64().toString();
+        const producerEpoch = decoder.readInt32();
+        decoder.readInt32(); // last_sequence
+        decoder.readInt64(); // last_timestamp
+        decoder.readInt32(); // coordinator_epoch
+        const currentTxnStartOffset = decoder.readInt64().toString();
+        decoder.readTaggedFields();
+        return { producerId, producerEpoch, currentTxnStartOffset };
+      });
+      decoder.readTaggedFields();
+      return { partition, errorCode, activeProducers };
+    });
+    decoder.readTaggedFields();
+    return { topic, partitions };
+  });
+  decoder.readTaggedFields();
+  return { topics };
+}
+
+export interface ListTransactionsResponse {
+  errorCode: number;
+  transactions: { transactionalId: string; producerId: string; state: string }[];
+}
+
+/** The transactions a broker coordinates whose producer id is one of `producerIds`. */
+export function listTransactionsV0(producerIds: string[]): ProtocolRequest<ListTransactionsResponse> {
+  return {
+    request: {
+      apiKey: LIST_TRANSACTIONS_API_KEY,
+      apiVersion: 0,
+      apiName: 'ListTransactions',
+      encode: async () => {
+        const encoder = new KafkajsEncoder();
+        emptyTaggedFields(encoder); // request header v2
+        compactArray(encoder, [], () => undefined); // state_filters: every state
+        compactArray(encoder, producerIds, (producerId) => encoder.writeInt64(producerId));
+        emptyTaggedFields(encoder);
+        return encoder;
+      },
+    },
+    response: {
+      decode: async (rawData) => decodeListTransactionsV0(rawData),
+      parse: async (data) => (data.errorCode === 0 ? data : Promise.reject(createErrorFromCode(data.errorCode))),
+    },
+  };
+}
+
+export function decodeListTransactionsV0(rawData: Buffer): ListTransactionsResponse {
+  const decoder = new KafkajsDecoder(rawData);
+  decoder.readTaggedFields(); // response header v1
+  decoder.readInt32(); // throttle_time_ms
+  const errorCode = decoder.readInt16();
+  readCompactArray(decoder, () => decoder.readUVarIntString()); // unknown_state_filters
+  const transactions = readCompactArray(decoder, () => {
+    const transaction = { transactionalId: decoder.readUVarIntString() ?? '', producerId: decoder.readInt64().toString(), state: decoder.readUVarIntString() ?? '' };
+    decoder.readTaggedFields();
+    return transaction;
+  });
+  decoder.readTaggedFields();
+  return { errorCode, transactions };
 }

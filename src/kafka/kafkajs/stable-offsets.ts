@@ -6,7 +6,7 @@
  * cannot ask for this.
  */
 import { sleep } from '../../util/sleep';
-import { KafkaPortError, KafkaUnavailableError } from '../errors';
+import { KafkaPortError, OffsetsUnstableError } from '../errors';
 import { brokerMaxVersion, sendOverBroker, type KafkajsCluster } from './kafkajs-internals';
 import { OFFSET_FETCH_API_KEY, OFFSET_FETCH_VERSION, UNSTABLE_OFFSET_COMMIT, offsetFetchV7, type OffsetFetchResponse } from './kip447-requests';
 
@@ -36,7 +36,7 @@ export async function fetchStableOffsets(cluster: KafkajsCluster, groupId: strin
     if (pending.length > 0 && unstable.length === 0) throw new KafkaPortError(`the group coordinator did not answer for ${topic} partitions ${pending.join(', ')}`, false);
     if (pending.length === 0) break;
     if (Date.now() + UNSTABLE_POLL_MS > deadline) {
-      throw new KafkaUnavailableError(`committed offsets of ${topic} partitions ${pending.join(', ')} for group ${groupId} stayed unstable (an open transaction) for ${timeoutMs} ms`);
+      throw new OffsetsUnstableError(`committed offsets of ${topic} partitions ${pending.join(', ')} for group ${groupId} stayed unstable (an open transaction) for ${timeoutMs} ms`);
     }
     await sleep(UNSTABLE_POLL_MS);
   }
