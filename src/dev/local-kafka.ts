@@ -16,7 +16,7 @@ import type { Admin } from '../kafka/port';
 import { silentLogger } from '../log/logger';
 import { ensureKafkaJars } from './kafka-distribution';
 import { freePort } from './free-port';
-import { kraftProperties, type KraftNode } from './kraft-config';
+import { OFFSETS_TOPIC_PARTITIONS, kraftProperties, type KraftNode } from './kraft-config';
 import { sleep } from '../util/sleep';
 
 export interface LocalKafkaOptions {
@@ -200,9 +200,6 @@ export class LocalKafka {
   }
 }
 
-/** The broker's default offsets.topic.num.partitions. */
-const OFFSETS_TOPIC_PARTITIONS = 50;
-
 /**
  * A new cluster creates __consumer_offsets on the first coordinator lookup and then loads its
  * partitions one by one; until a group's partition is loaded, commits for the group are refused
@@ -240,7 +237,7 @@ export function groupsCoveringOffsetsPartitions(partitions: number): string[] {
 }
 
 /** Java's String.hashCode. */
-function javaStringHash(value: string): number {
+export function javaStringHash(value: string): number {
   let hash = 0;
   for (let i = 0; i < value.length; i++) hash = (Math.imul(31, hash) + value.charCodeAt(i)) | 0;
   return hash;
