@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { startPunctualApp } from './app/punctual-app';
 import { ConfigError, loadConfig, type PunctualConfig } from './config/config';
 import { LocalKafka } from './dev/local-kafka';
+import { transactionFaultHook } from './dev/transaction-fault';
 import { systemClock } from './domain/clock';
 import { KafkajsPort } from './kafka/kafkajs/kafkajs-port';
 import { createLogger, type Logger } from './log/logger';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel).child({ service: 'punctual' });
   installSignalHandlers(logger);
+  const onTransactionStep = transactionFaultHook(process.env, (fault) => logger.warn('test fault strikes', { ...fault }));
 
   let brokers = config.kafka.brokers;
   if (brokers.length === 0) {
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     httpPort: config.httpPort,
     ...(tls ? { tls } : {}),
     onCloseable: (close) => shutdownSteps.unshift({ name: 'node and HTTP', run: close }),
+    ...(onTransactionStep ? { onTransactionStep } : {}),
   });
   console.log(`Punctual node ready: group ${config.groupId}, partitions [${app.node.ownedPartitions().join(',')}] of ${config.topics.definitions}, ${app.url}`);
 }

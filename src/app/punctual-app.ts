@@ -10,7 +10,7 @@ import { DefinitionWriter } from '../api/definition-writer';
 import { httpApp, listen, type TlsFiles } from '../api/http-app';
 import { ScheduleDirectory } from '../api/schedule-directory';
 import { ensureInternalTopics } from '../cluster/internal-topics';
-import { PunctualNode } from '../cluster/punctual-node';
+import { PunctualNode, type PunctualNodeOptions } from '../cluster/punctual-node';
 import type { PunctualConfig } from '../config/config';
 import type { Clock } from '../domain/clock';
 import type { KafkaPort } from '../kafka/port';
@@ -26,6 +26,8 @@ export interface PunctualAppOptions {
   tls?: TlsFiles;
   /** Called at once with the app's close(), so a shutdown during start-up (a long restore) stops what already runs. */
   onCloseable?: (close: () => Promise<void>) => void;
+  /** Test only: the fault suite's hook in the node's transactions. */
+  onTransactionStep?: PunctualNodeOptions['onTransactionStep'];
 }
 
 export interface PunctualApp {
@@ -38,7 +40,7 @@ export interface PunctualApp {
 }
 
 /** Starts the node and its API; resolves once the node joined the group and runs every task it owns. */
-export async function startPunctualApp({ config, port, clock, logger, httpPort, tls, onCloseable }: PunctualAppOptions): Promise<PunctualApp> {
+export async function startPunctualApp({ config, port, clock, logger, httpPort, tls, onCloseable, onTransactionStep }: PunctualAppOptions): Promise<PunctualApp> {
   const steps: { name: string; run: () => Promise<void> }[] = [];
   /** Later steps stop first. */
   const onClose = (name: string, run: () => Promise<void>): void => void steps.unshift({ name, run });
@@ -62,7 +64,7 @@ export async function startPunctualApp({ config, port, clock, logger, httpPort, 
     if (createdTopics.length > 0) logger.info('internal topics created', { topics: createdTopics });
     await mkdir(config.dataDir, { recursive: true });
 
-    const node = new PunctualNode({ config, port, clock, logger });
+    const node = new PunctualNode({ config, port, clock, logger, ...(onTransactionStep ? { onTransactionStep } : {}) });
     const producer = port.createProducer();
     await producer.connect();
     onClose('producer', () => producer.close());

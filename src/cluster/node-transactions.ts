@@ -51,6 +51,10 @@ export interface TransactionParticipant {
   takeShare(now: number): Promise<TakenShare | undefined>;
 }
 
+/** Points of a transaction the fault suite can stop a node at (src/dev/transaction-fault.ts). */
+export const TRANSACTION_STEPS = ['sent', 'offsets-sent', 'committing', 'committed'] as const;
+export type TransactionStep = (typeof TRANSACTION_STEPS)[number];
+
 export interface NodeTransactionsOptions {
   groupId: string;
   transactionalId: string;
@@ -62,6 +66,11 @@ export interface NodeTransactionsOptions {
   clock: Clock;
   logger: Logger;
   metrics?: Pick<TaskMetrics, 'committed' | 'transactionFailed'>;
+  /**
+   * Test only: told of each step of every transaction that carries task work, with its count from 1
+   * (the fault suite stops the process there).
+   */
+  onStep?: (step: TransactionStep, transaction: number) => void;
 }
 
 const PRODUCER_RETRY_FIRST_MS = 250;
@@ -81,6 +90,8 @@ export class NodeTransactions {
   private held = false;
   private closed = false;
   private lastBeganAt = -Infinity;
+  /** Transactions begun that carry task work (the count onStep reports). */
+  private workTransactions = 0;
   private readonly logger: Logger;
   private readonly timers = new Set<CancelTimer>();
 
@@ -179,8 +190,9 @@ export class NodeTransactions {
       for (const { settle } of barriers) settle({ error });
     };
     let metadata: RecordMetadata[];
+    const step = taken.length > 0 && this.options.onStep ? this.stepReporter(++this.workTransactions) : undefined;
     try {
-      metadata = await this.commit(shares);
+      metadata = await this.commit(shares, step);
     } catch (error) {
       const failure = error instanceof TransactionFailedError ? error : new TransactionFailedError(`transaction failed for ${this.transactionalId}: ${String(error)}`, false, { cause: error });
       this.options.metrics?.transactionFailed(failure.staleGeneration ? 'generation' : failure.fenced ? 'epoch' : 'other');
@@ -197,7 +209,7 @@ export class NodeTransactions {
     if (taken.some((share) => share.moreDue)) this.again = true;
   }
 
-  private async commit(shares: TransactionShare[]): Promise<RecordMetadata[]> {
+  private async commit(shares: TransactionShare[], step: ((step: TransactionStep) => void) | undefined): Promise<RecordMetadata[]> {
     const offsets = offsetsOf(shares);
     const generation = this.options.generation();
     if (offsets.length > 0 && !generation) {
@@ -206,9 +218,18 @@ export class NodeTransactions {
     const producer = await this.connectedProducer();
     const transaction = await producer.beginTransaction();
     const metadata = await transaction.send(shares.flatMap((share) => share.records));
+    step?.('sent');
     if (offsets.length > 0) await transaction.sendOffsets(this.options.groupId, offsets, generation);
-    await transaction.commit();
+    step?.('offsets-sent');
+    const committing = transaction.commit();
+    step?.('committing');
+    await committing;
+    step?.('committed');
     return metadata;
+  }
+
+  private stepReporter(transaction: number): (step: TransactionStep) => void {
+    return (step) => this.options.onStep?.(step, transaction);
   }
 
   private async connectedProducer(): Promise<TransactionalProducer> {

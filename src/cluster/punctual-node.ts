@@ -14,7 +14,7 @@ import type { Logger } from '../log/logger';
 import { PunctualMetrics } from '../metrics/metrics';
 import { AtLeastOnceProducer } from './at-least-once-producer';
 import { NodeIdentity, nodeTransactionalId } from './node-identity';
-import { NodeTransactions } from './node-transactions';
+import { NodeTransactions, type TransactionStep } from './node-transactions';
 import { PartitionTask, type TaskStats } from './partition-task';
 import { TargetTopics } from './target-topics';
 
@@ -30,6 +30,8 @@ export interface PunctualNodeOptions {
   port: KafkaPort;
   clock: Clock;
   logger: Logger;
+  /** Test only: the fault suite's hook at each step of the node's transactions (src/dev/transaction-fault.ts). */
+  onTransactionStep?: (step: TransactionStep, transaction: number) => void;
 }
 
 export class PunctualNode {
@@ -75,6 +77,7 @@ export class PunctualNode {
       clock,
       logger: this.logger,
       metrics: this.metrics,
+      ...(this.options.onTransactionStep ? { onStep: this.options.onTransactionStep } : {}),
     });
     const consumer = port.createGroupConsumer({
       groupId: config.groupId,

@@ -17,6 +17,7 @@ import { silentLogger } from '../log/logger';
 import { ensureKafkaJars } from './kafka-distribution';
 import { freePort } from './free-port';
 import { OFFSETS_TOPIC_PARTITIONS, kraftProperties, type KraftNode } from './kraft-config';
+import { coordinatorPartition } from './coordinator-partition';
 import { sleep } from '../util/sleep';
 
 export interface LocalKafkaOptions {
@@ -223,24 +224,15 @@ async function waitForGroupCoordinators(admin: Admin, deadline: number): Promise
   );
 }
 
-/** One group id per __consumer_offsets partition, by the broker's rule: abs(groupId.hashCode()) % partitions. */
+/** One group id per __consumer_offsets partition of the local cluster. */
 export function groupsCoveringOffsetsPartitions(partitions: number): string[] {
   const groups = new Map<number, string>();
   for (let i = 0; groups.size < partitions; i++) {
     const group = `punctual-ready-${i}`;
-    const hash = javaStringHash(group);
-    // Kafka's Utils.abs maps Integer.MIN_VALUE to 0.
-    const partition = (hash === -2147483648 ? 0 : Math.abs(hash)) % partitions;
+    const partition = coordinatorPartition(group, partitions);
     if (!groups.has(partition)) groups.set(partition, group);
   }
   return [...groups.values()];
-}
-
-/** Java's String.hashCode. */
-export function javaStringHash(value: string): number {
-  let hash = 0;
-  for (let i = 0; i < value.length; i++) hash = (Math.imul(31, hash) + value.charCodeAt(i)) | 0;
-  return hash;
 }
 
 async function planNodes(root: string, count: number, firstPort: number | undefined): Promise<(KraftNode & { dir: string })[]> {

@@ -4,19 +4,7 @@
  * GroupCoordinator / TransactionStateManager partitionFor). Fault tests kill exactly that broker.
  */
 import { Kafka, logLevel } from 'kafkajs';
-
-/** java.lang.String#hashCode: 31-polynomial over UTF-16 code units, in 32-bit arithmetic. */
-export function javaHashCode(text: string): number {
-  let hash = 0;
-  for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
-  return hash;
-}
-
-/** Kafka's Utils.abs(key.hashCode()) % partitions. */
-export function coordinatorPartition(key: string, partitions: number): number {
-  const hash = javaHashCode(key);
-  return (hash === -2147483648 ? 0 : Math.abs(hash)) % partitions;
-}
+import { coordinatorPartition } from '../../src/dev/coordinator-partition';
 
 export type CoordinatorKind = 'group' | 'transaction';
 

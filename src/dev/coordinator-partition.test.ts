@@ -1,4 +1,4 @@
-import { coordinatorPartition, javaHashCode } from './coordinators';
+import { coordinatorPartition, javaHashCode } from './coordinator-partition';
 
 // Expected values printed by the JDK's String#hashCode.
 test('javaHashCode matches java.lang.String#hashCode, int32 overflow included', () => {
