@@ -1,11 +1,12 @@
 /**
  * A test-only fault at a step of the node's transactions, for the fault suite: the process sends
- * itself a signal when its n-th transaction that carries task work reaches the step.
+ * itself a signal once, when a transaction that carries task work reaches the step, from its n-th
+ * such transaction on.
  *
  *   PUNCTUAL_TEST_FAULT=<step>:<signal>:<n>     e.g. offsets-sent:SIGKILL:40, sent:SIGSTOP:25
  *
- * Steps (node-transactions.ts): `sent` (records sent, offsets not yet), `offsets-sent` (offsets
- * committed into the transaction, EndTxn not yet asked), `committing` (EndTxn asked, its answer not
+ * Steps (node-transactions.ts): `sent` (the records acknowledged; the offsets, sent beside them, may
+ * not be yet), `offsets-sent` (records and offsets in the transaction, EndTxn not yet asked), `committing` (EndTxn asked, its answer not
  * yet in: the signal comes a few milliseconds later, while the request may be on its way),
  * `committed` (the coordinator answered, the stores not written yet). Not a setting: it is read only
  * by the process entry point (main.ts), and never set outside tests.
@@ -20,7 +21,7 @@ const COMMITTING_DELAY_MS = 2;
 export interface TransactionFault {
   step: TransactionStep;
   signal: NodeJS.Signals;
-  /** The transaction (1-based, counting those that carry task work) the fault strikes in. */
+  /** The fault strikes in the first transaction from this one on (1-based, counting those that carry task work) that reaches the step. */
   transaction: number;
 }
 
@@ -38,8 +39,11 @@ export function transactionFaultHook(env: NodeJS.ProcessEnv, onStrike: (fault: T
   const value = env[TRANSACTION_FAULT_ENV];
   if (!value) return undefined;
   const fault = parseTransactionFault(value);
+  let struck = false;
   return (step, transaction) => {
-    if (step !== fault.step || transaction !== fault.transaction) return;
+    // From the n-th on: the n-th itself may fail before it reaches the step (a rebalance refuses its offsets).
+    if (struck || step !== fault.step || transaction < fault.transaction) return;
+    struck = true;
     onStrike(fault);
     const strike = (): void => void process.kill(process.pid, fault.signal);
     if (step === 'committing') setTimeout(strike, COMMITTING_DELAY_MS);

@@ -22,6 +22,8 @@ import { waitFor } from '../../src/util/wait-for';
 import { coordinatorsOf, leadersOf } from '../helpers/coordinators';
 import { longestPause } from '../helpers/fire-verifier';
 import { readAllUpToMarkers, readCommittedUntil, testPort, uniqueName, waitForTopic } from '../helpers/kafka';
+import { TRANSACTION_STEPS } from '../../src/cluster/node-transactions';
+import { defineFixedRate, faultRun, processState, verifyExactlyOnce, waitOwnsPartitions, withNodeLogs, type FaultRun } from '../helpers/fault-run';
 
 jest.setTimeout(300_000);
 
@@ -61,16 +63,15 @@ interface Run {
   definitions: string;
   topic: string;
   nodes: PunctualProcess[];
+  nodeNames: string[];
   urls: string[];
 }
 
 type Victim = (run: Run) => Promise<number>;
 
 /** The broker that coordinates the transactions of most of the nodes' transactional.ids. */
-const NODE_NAMES = ['a', 'b'];
-
 const transactionCoordinator: Victim = async (run) => {
-  const ids = NODE_NAMES.map((name) => nodeTransactionalId(run.groupId, name));
+  const ids = run.nodeNames.map((name) => nodeTransactionalId(run.groupId, name));
   return mostCommon([...(await coordinatorsOf(brokers, 'transaction', ids)).values()]);
 };
 
@@ -132,6 +133,61 @@ test.each([
     await probe?.stop();
     await stopPunctualProcesses(run.nodes);
     if (killed !== undefined) await cluster.restartBroker(killed);
+  }
+});
+
+test('a hard bounce of the broker that is the group coordinator and the transaction coordinator of both nodes, under load: every fire and every acknowledged REST write exactly once', async () => {
+  let target = -1;
+  // Node ids whose transactional.ids the group's own coordinator coordinates too.
+  const run = await startRun(async (groupId) => {
+    target = (await coordinatorsOf(brokers, 'group', [groupId])).get(groupId) ?? -1;
+    const candidates = Array.from({ length: 60 }, (_, i) => `n${i}`);
+    const coordinators = await coordinatorsOf(brokers, 'transaction', candidates.map((name) => nodeTransactionalId(groupId, name)));
+    const names = candidates.filter((name) => coordinators.get(nodeTransactionalId(groupId, name)) === target).slice(0, 2);
+    if (names.length < 2) throw new Error(`fewer than two of 60 node ids are coordinated by broker ${target}`);
+    return names;
+  });
+  let down = false;
+  try {
+    const start = Date.now() + 6_000;
+    const expected = await createSchedules(run, start);
+    const writes = new RestWrites(run);
+    await sleep(start + KILL_AFTER_MS - 2_000 - Date.now());
+    const writing = writes.during(12_000);
+    await sleep(2_000);
+    await cluster.killBroker(target);
+    down = true;
+    console.log(`broker ${target} (both coordinators) killed at ${new Date().toISOString()}`);
+    await sleep(6_000);
+    await cluster.restartBroker(target);
+    down = false;
+    console.log(`broker ${target} back at ${new Date().toISOString()}`);
+    await writing;
+    for (const fireId of writes.acknowledged) expected.add(fireId);
+    expect(writes.acknowledged.size).toBeGreaterThan(0);
+    const lastDue = Math.max(start + (LIMIT - 1) * PERIOD_MS, writes.lastDue);
+    await sleep(lastDue - Date.now() + 1_000);
+    await readCommittedUntil(port, run.topic, (seen) => containsAll(seen, expected), 60_000).catch(() => undefined);
+    await stopPunctualProcesses(run.nodes);
+    const records = await readToMarkers(run.topic);
+    const fireIds = records.map((record) => record.headers['punctual-fire-id'] ?? '<none>');
+    const counts = new Map<string, number>();
+    for (const id of fireIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const duplicated = [...counts].filter(([, count]) => count > 1).map(([id]) => id);
+    const missing = [...expected].filter((id) => !counts.has(id));
+    const unexpected = [...counts.keys()].filter((id) => !expected.has(id) && !writes.attempted.has(id));
+    expect({ duplicated: duplicated.slice(0, 10), duplicatedCount: duplicated.length }).toEqual({ duplicated: [], duplicatedCount: 0 });
+    expect({ missing: missing.slice(0, 10), missingCount: missing.length }).toEqual({ missing: [], missingCount: 0 });
+    expect(unexpected).toEqual([]);
+    const pause = longestPause(records, (id) => (id.startsWith('bf/s') ? PERIOD_MS : undefined));
+    expect(pause).toBeLessThan(MAX_PAUSE_MS);
+    console.log(`broker ${target} bounced: ${expected.size} fires verified (${writes.acknowledged.size} of ${writes.attempted.size} REST writes acknowledged); longest pause of a schedule ${pause} ms`);
+  } catch (error) {
+    for (const [i, node] of run.nodes.entries()) console.log(`--- node ${i} output (tail) ---\n${node.output().slice(-8000)}`);
+    throw error;
+  } finally {
+    await stopPunctualProcesses(run.nodes);
+    if (down) await cluster.restartBroker(target);
   }
 });
 
@@ -203,7 +259,8 @@ async function groupCoordinatedBy(broker: number): Promise<string> {
   return groupId;
 }
 
-async function startRun(): Promise<Run> {
+/** Two nodes of a group of their own; `nodeNames` picks their node ids once the group id is known. */
+async function startRun(nodeNames: (groupId: string) => Promise<string[]> = async () => ['a', 'b']): Promise<Run> {
   const prefix = uniqueName('bf');
   const env: Record<string, string> = {
     ...isolatedNodeEnv(prefix),
@@ -213,8 +270,9 @@ async function startRun(): Promise<Run> {
     PUNCTUAL_HTTP_PORT: '0',
     PUNCTUAL_LOG_LEVEL: process.env.PUNCTUAL_TEST_LOGS ? 'debug' : 'info',
   };
-  const nodes = NODE_NAMES.map((name) => startPunctualProcess({ ...env, PUNCTUAL_NODE_ID: name, PUNCTUAL_DATA_DIR: path.join(os.tmpdir(), 'punctual-test-data', prefix, name) }));
-  const run: Run = { env, groupId: env.PUNCTUAL_GROUP_ID ?? '', definitions: env.PUNCTUAL_TOPIC_DEFINITIONS ?? '', topic: uniqueName('out'), nodes, urls: [] };
+  const names = await nodeNames(env.PUNCTUAL_GROUP_ID ?? '');
+  const nodes = names.map((name) => startPunctualProcess({ ...env, PUNCTUAL_NODE_ID: name, PUNCTUAL_DATA_DIR: path.join(os.tmpdir(), 'punctual-test-data', prefix, name) }));
+  const run: Run = { env, groupId: env.PUNCTUAL_GROUP_ID ?? '', definitions: env.PUNCTUAL_TOPIC_DEFINITIONS ?? '', topic: uniqueName('out'), nodes, nodeNames: names, urls: [] };
   try {
     run.urls = (await Promise.all(nodes.map((node) => node.ready()))).map((httpPort) => `http://127.0.0.1:${httpPort}`);
     // Both nodes own a share once the second join settled.
@@ -320,3 +378,132 @@ function mostCommon(values: number[]): number {
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? -1;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Node faults on the same cluster: processes killed or frozen at each step of their transaction,
+// at random, and rebalanced in a storm, while schedules fire. Every run ends with the verifier.
+// ---------------------------------------------------------------------------------------------
+
+const FAULT_PARTITIONS = 6;
+const FAULT_SESSION_TIMEOUT_MS = 3_000;
+/** Long enough that waiting it out would show in the pause bound: a dead owner's transaction is fenced instead. */
+const FAULT_TRANSACTION_TIMEOUT_MS = 30_000;
+const FAULT_SCHEDULES = 80;
+const FAULT_PERIOD_MS = 200;
+/**
+ * Longest a schedule may pause after a node dies: the session timeout for the group to notice, the
+ * rebalance, the 1 s a new owner waits on the dead node's open transaction before it fences it, and
+ * the restore; far less than FAULT_TRANSACTION_TIMEOUT_MS, which waiting for the coordinator would take.
+ */
+const MAX_NODE_FAULT_PAUSE_MS = 4 * FAULT_SESSION_TIMEOUT_MS;
+
+function nodeFaultRun(): Promise<FaultRun> {
+  return faultRun(port, brokers, { partitions: FAULT_PARTITIONS, sessionTimeoutMs: FAULT_SESSION_TIMEOUT_MS, transactionTimeoutMs: FAULT_TRANSACTION_TIMEOUT_MS, targetPartitions: 3 });
+}
+
+async function urlOf(node: PunctualProcess): Promise<string> {
+  return `http://127.0.0.1:${await node.ready()}`;
+}
+
+/** How many times the survivors fenced a transaction a dead or frozen owner left open. */
+function fencesIn(run: FaultRun): number {
+  return run.processes.reduce((count, node) => count + (node.output().match(/fencing a transaction a previous owner left open/g)?.length ?? 0), 0);
+}
+
+test('kill -9 of a node at each step of its transaction (after the sends, after the offsets, during and after the commit): every fire exactly once', async () => {
+  const run = await nodeFaultRun();
+  await withNodeLogs(run, async () => {
+    await Promise.all(['a', 'b'].map((name) => run.start(name).ready()));
+    const start = Date.now() + 3_000;
+    const end = start + 36_000;
+    const expected = await defineFixedRate(port, run, FAULT_SCHEDULES, FAULT_PERIOD_MS, start, end);
+    await sleep(start - Date.now() + 2_000);
+    // One node at a time joins with a fault, takes partitions, and dies at its 5th transaction's step.
+    for (const step of TRANSACTION_STEPS) {
+      const victim = run.start(`f-${step}`, { PUNCTUAL_TEST_FAULT: `${step}:SIGKILL:5` });
+      await victim.exited;
+      expect(victim.child.signalCode).toBe('SIGKILL');
+      await sleep(3_000);
+    }
+    await sleep(Math.max(0, end - Date.now()) + 2_000);
+    const verified = await verifyExactlyOnce(port, run, expected, FAULT_PERIOD_MS);
+    console.log(`kill at every transaction step: ${verified.fires} fires verified; ${fencesIn(run)} open transactions fenced; longest pause ${verified.longestPauseMs} ms`);
+    // Killed after its sends and after its offsets, a node leaves a transaction open at least twice.
+    expect(fencesIn(run)).toBeGreaterThanOrEqual(2);
+    expect(verified.longestPauseMs).toBeLessThan(MAX_NODE_FAULT_PAUSE_MS);
+  });
+});
+
+test('a zombie: a node frozen past its session timeout holding an open transaction commits nothing when thawed, and rejoins', async () => {
+  const run = await nodeFaultRun();
+  await withNodeLogs(run, async () => {
+    await Promise.all(['a', 'b'].map((name) => run.start(name).ready()));
+    const start = Date.now() + 3_000;
+    const end = start + 30_000;
+    const expected = await defineFixedRate(port, run, FAULT_SCHEDULES, FAULT_PERIOD_MS, start, end);
+    await sleep(start - Date.now() + 2_000);
+    const zombie = run.start('z', { PUNCTUAL_TEST_FAULT: 'sent:SIGSTOP:5' });
+    const zombieUrl = await urlOf(zombie);
+    const pid = zombie.child.pid ?? -1;
+    await waitFor('the zombie to freeze mid-transaction', () => processState(pid) === 'T', { timeoutMs: 60_000, intervalMs: 50 });
+    // Its partitions move on, and their new owners fence its open transaction.
+    await sleep(3 * FAULT_SESSION_TIMEOUT_MS);
+    const fencedWhileFrozen = fencesIn(run);
+    zombie.child.kill('SIGCONT');
+    await waitOwnsPartitions(zombieUrl);
+    await sleep(Math.max(0, end - Date.now()) + 2_000);
+    const output = zombie.output();
+    const verified = await verifyExactlyOnce(port, run, expected, FAULT_PERIOD_MS);
+    console.log(`zombie: ${verified.fires} fires verified; longest pause ${verified.longestPauseMs} ms`);
+    expect(fencedWhileFrozen).toBeGreaterThanOrEqual(1);
+    // Thawed, its transaction failed (fenced, or refused for the generation) and it rebuilt.
+    expect(output).toMatch(/"msg":"transaction failed"/);
+    expect(verified.longestPauseMs).toBeLessThan(MAX_NODE_FAULT_PAUSE_MS);
+  });
+});
+
+test('a rebalance storm, 1 -> 3 -> 2 -> 3 nodes, under load: every fire exactly once', async () => {
+  const run = await nodeFaultRun();
+  await withNodeLogs(run, async () => {
+    await run.start('a').ready();
+    const start = Date.now() + 2_000;
+    const end = start + 24_000;
+    const expected = await defineFixedRate(port, run, FAULT_SCHEDULES, FAULT_PERIOD_MS, start, end);
+    await sleep(start - Date.now() + 3_000);
+    await Promise.all([run.start('b').ready(), run.start('c').ready()]);
+    await sleep(3_000);
+    const b = run.node('b');
+    b.child.kill('SIGTERM');
+    await b.exited;
+    await sleep(3_000);
+    await run.start('b').ready();
+    await sleep(Math.max(0, end - Date.now()) + 2_000);
+    const verified = await verifyExactlyOnce(port, run, expected, FAULT_PERIOD_MS);
+    console.log(`rebalance storm: ${verified.fires} fires verified; longest pause ${verified.longestPauseMs} ms`);
+  });
+});
+
+test('a random kill -9 every few seconds under load, each node restarted: every fire exactly once', async () => {
+  const run = await nodeFaultRun();
+  await withNodeLogs(run, async () => {
+    const names = ['a', 'b', 'c'];
+    await Promise.all(names.map((name) => run.start(name).ready()));
+    const start = Date.now() + 2_000;
+    const end = start + 30_000;
+    const expected = await defineFixedRate(port, run, FAULT_SCHEDULES, FAULT_PERIOD_MS, start, end);
+    await sleep(start - Date.now() + 2_000);
+    let seed = 7;
+    for (let kill = 0; kill < 5; kill++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const name = names[seed % names.length] ?? 'a';
+      const victim = run.node(name);
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+      run.start(name);
+      await sleep(2_000 + (seed % 3_000));
+    }
+    await sleep(Math.max(0, end - Date.now()) + 2_000);
+    const verified = await verifyExactlyOnce(port, run, expected, FAULT_PERIOD_MS);
+    console.log(`random kills: ${verified.fires} fires verified; longest pause ${verified.longestPauseMs} ms`);
+  });
+});
