@@ -103,6 +103,15 @@ export class NodeTransactions {
     return this.options.transactionalId;
   }
 
+  /**
+   * Registers the node's transactional.id before any task starts: a transaction the node's previous
+   * process left open is aborted now, rather than holding its partitions until the transaction
+   * timeout (a new owner does not end a transaction of its own id).
+   */
+  async start(): Promise<void> {
+    await this.connectedProducer();
+  }
+
   register(participant: TransactionParticipant): void {
     this.participants.add(participant);
   }

@@ -79,6 +79,7 @@ export class PunctualNode {
       metrics: this.metrics,
       ...(this.options.onTransactionStep ? { onStep: this.options.onTransactionStep } : {}),
     });
+    await this.transactions.start();
     const consumer = port.createGroupConsumer({
       groupId: config.groupId,
       topics: [config.topics.definitions],

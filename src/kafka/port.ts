@@ -2,8 +2,8 @@
  * The one port between Punctual and a Kafka client.
  *
  * Everything Punctual needs from Kafka goes through these interfaces: a consumer group with
- * assignment callbacks, a transactional producer per input partition, a plain acks=all producer,
- * and an admin client. The only implementation today is kafkajs (src/kafka/kafkajs/, built by
+ * assignment callbacks and its generation, a transactional producer (one per node) whose offsets
+ * carry that generation, a plain acks=all producer, and an admin client. The only implementation today is kafkajs (src/kafka/kafkajs/, built by
  * kafkajs-port.ts); no kafkajs type may appear here, so a later swap to another client touches that
  * folder only. Every call fails with the errors of errors.ts: KafkaUnavailableError (retriable),
  * RequestRefusedError (refused for good), TransactionFailedError, or a permanent KafkaPortError.
@@ -111,7 +111,8 @@ export interface RecordBatch {
 export interface GroupListener {
   /**
    * Called after every group join (a rebalance) with the partitions newly owned, possibly none.
-   * Records of a partition arrive only after this resolves.
+   * Records of a partition arrive only after this resolves. A join calls onRejoining first (when
+   * anything is owned), so an owner's work is held from the join until its assignment is applied.
    */
   onAssigned(partitions: TopicPartition[]): Promise<void>;
   /**
@@ -169,7 +170,11 @@ export interface GroupConsumer {
    * Only the at-least-once comparison mode uses it; Punctual itself commits inside transactions.
    */
   commitOffsets(offsets: OffsetCommit[]): Promise<void>;
-  /** The generation and member id of the last join, or undefined before the first join and after a crash or stop. */
+  /**
+   * The generation and member id of the last assignment applied: set only once onRevoked has
+   * returned for the partitions that generation took away, so no owner of a revoked partition can
+   * commit under it. Undefined before the first assignment and after a crash or stop.
+   */
   generation(): GroupGeneration | undefined;
 }
 

@@ -1,14 +1,23 @@
 /**
- * Exactly-once while a broker dies. A three-broker cluster (replication 3, min.insync.replicas 2),
- * two Punctual node processes, 100 schedules created over HTTP (every 200 ms from a common start,
- * limit 100, misfire fire-all: 10,000 fires) and REST writes in flight; about 5 s into the run one
- * broker JVM is killed with SIGKILL. Each test kills a different broker: the transaction coordinator
- * of most partition tasks, the group coordinator of the nodes' group, and the leader of the target
- * topic. Once both nodes are stopped, a marker is appended to every target partition, and a
- * read_committed reader reads up to the markers: every expected fire id exactly once, every REST
- * write answered 2xx fired exactly once, nothing else. A probe member of a group coordinated by the
- * killed broker checks the port's group consumer: it hears that its membership is in doubt (or loses
- * its partitions) before it is assigned anything again, and ends up owning every partition again.
+ * The fault suite: exactly-once on a three-broker cluster (replication 3, min.insync.replicas 2, the
+ * offsets and transaction state topics replicated 3 times) while brokers and nodes fail.
+ *
+ * Brokers: two Punctual node processes, 100 schedules created over HTTP (every 200 ms from a common
+ * start, limit 100, misfire fire-all: 10,000 fires) and REST writes in flight; about 5 s into the run
+ * one broker JVM is killed with SIGKILL: the transaction coordinator of the nodes, the group
+ * coordinator, the leader of the target topic, and, in a hard bounce started again 6 s later, the
+ * broker that is both coordinators. A probe member of a group coordinated by the killed broker checks
+ * the port's group consumer: it hears that its membership is in doubt (or loses its partitions)
+ * before it is assigned anything again, and ends up owning every partition again.
+ *
+ * Nodes: fixed-rate schedules written to the definitions topic while nodes are killed with SIGKILL at
+ * each step of their transaction (the test-only hook, src/dev/transaction-fault.ts), frozen with
+ * SIGSTOP inside a transaction past their session timeout and thawed, rebalanced 1 -> 3 -> 2 -> 3, and
+ * killed at random.
+ *
+ * Every case ends with the verifier: every node stopped, a marker appended to every target
+ * partition, a read_committed reader up to the markers; every expected fire id (and every REST write
+ * answered 2xx) exactly once, nothing else.
  */
 import os from 'node:os';
 import path from 'node:path';

@@ -116,6 +116,44 @@ test('two members of one group split the partitions of a topic between them', as
   }
 });
 
+test('a member holds its work from a join until the assignment is applied, and hands out the new generation only after revoking what it took away', async () => {
+  const topic = uniqueName('generation');
+  const groupId = uniqueName('group');
+  await createTopic(port, topic, 2);
+  const events: string[] = [];
+  let first: GroupConsumer | undefined;
+  const generationOf = (): number => first?.generation()?.generationId ?? -1;
+  first = port.createGroupConsumer({
+    groupId,
+    topics: [topic],
+    fromBeginning: true,
+    sessionTimeoutMs: 6_000,
+    heartbeatIntervalMs: 500,
+    listener: {
+      onAssigned: async (partitions) => void events.push(`assigned ${partitions.length} under ${generationOf()}`),
+      onRevoked: async (partitions) => void events.push(`revoked ${partitions.length} under ${generationOf()}`),
+      onRejoining: () => void events.push(`rejoining under ${generationOf()}`),
+      onRecords: async () => undefined,
+    },
+  });
+  const { members } = groupMembers(groupId, topic, 1);
+  const [second] = members as [GroupConsumer];
+  try {
+    await first.start();
+    await waitFor('the first member to own both partitions', () => events.some((e) => e.startsWith('assigned 2')));
+    const before = generationOf();
+    await second.start();
+    await waitFor('the first member to give a partition up', () => events.some((e) => e.startsWith('revoked 1')));
+    await waitFor('the first member to apply its new assignment', () => events.length >= 4);
+    const after = generationOf();
+    expect(after).toBeGreaterThan(before);
+    // Held before anything changes hands; the revocation still sees the old generation; the new one comes with the assignment.
+    expect(events.slice(1, 4)).toEqual([`rejoining under ${before}`, `revoked 1 under ${before}`, `assigned 0 under ${after}`]);
+  } finally {
+    await Promise.all([first.stop(), second.stop()]);
+  }
+});
+
 test('a committed transaction is visible to read_committed readers and an aborted one is not', async () => {
   const topic = uniqueName('txn');
   await createTopic(port, topic);

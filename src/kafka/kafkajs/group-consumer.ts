@@ -38,7 +38,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private lastContactAt = Date.now();
   private inDoubt = false;
   private sessionWatch: NodeJS.Timeout | undefined;
-  /** The generation of the last join; undefined before it, and after a crash or stop. */
+  /** The generation of the last assignment applied; undefined before it, and after a crash or stop. */
   private joined: GroupGeneration | undefined;
 
   constructor(
@@ -62,11 +62,14 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       retry: { retries: 5, restartOnFailure: async () => !this.stopping },
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      // A new generation: what this member owns is whatever the assignment now says.
-      if (this.joined && this.joined.memberId !== event.payload.memberId) forgetMember(this.joined.memberId);
-      this.joined = joinedGeneration(event.payload.memberId);
+      // A new generation: what this member owns is whatever the assignment now says. The owner holds
+      // its work until the assignment is applied, and the generation is handed out only then, after
+      // the partitions it no longer owns are revoked: a task of a partition given away in this
+      // generation must never commit under it (it may still be starting, behind in the queue).
+      const generation = joinedGeneration(event.payload.memberId);
+      this.doubt('joined a new generation');
       this.confirmed('join');
-      this.enqueue(() => this.applyAssignment(event.payload.memberId, event.payload.memberAssignment));
+      this.enqueue(() => this.applyAssignment(event.payload.memberId, event.payload.memberAssignment, generation));
     });
     this.consumer.on(this.consumer.events.HEARTBEAT, () => this.confirmed('heartbeat'));
     this.consumer.on(this.consumer.events.REBALANCING, () => this.doubt('rebalancing'));
@@ -159,7 +162,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     await delivery;
   }
 
-  private async applyAssignment(memberId: string, assignment: Assignment): Promise<void> {
+  private async applyAssignment(memberId: string, assignment: Assignment, generation: GroupGeneration | undefined): Promise<void> {
     if (this.stopping) return;
     const next = Object.entries(assignment).flatMap(([topic, partitions]) =>
       partitions.map((partition) => ({ topic, partition })),
@@ -171,6 +174,8 @@ export class KafkajsGroupConsumer implements GroupConsumer {
     const assigned = sameMember ? next.filter((tp) => !this.owned.some((o) => same(o, tp))) : next;
     this.logger.info('assignment changed', { assigned: assigned.length, revoked: revoked.length, owned: next.length });
     await this.revoke(revoked);
+    if (this.joined && this.joined.memberId !== memberId) forgetMember(this.joined.memberId);
+    this.joined = generation;
     this.ownership = { memberId, partitions: next };
     await this.options.listener.onAssigned(assigned);
   }

@@ -15,7 +15,7 @@ export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 /**
  * kafkajs must never retry a produce request by itself, transactional or not. Its retry of a
  * sendBatch (src/producer/sendMessages.js in 2.2.4) is unsafe when a broker dies (measured in
- * test/e2e/broker-failure.test.ts, see docs/architecture.md): the first failed broker request rejects
+ * test/e2e/fault-suite.test.ts, see docs/architecture.md): the first failed broker request rejects
  * the attempt while requests to other brokers are still in flight, and the retry sends their records
  * again with new sequence numbers (two copies in one transaction); and the retry skips every broker
  * that already answered, so records of a partition whose leader moved to one of those are never sent
