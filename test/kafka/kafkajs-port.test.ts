@@ -121,9 +121,9 @@ test('a member holds its work from a join until the assignment is applied, and h
   const groupId = uniqueName('group');
   await createTopic(port, topic, 2);
   const events: string[] = [];
-  let first: GroupConsumer | undefined;
-  const generationOf = (): number => first?.generation()?.generationId ?? -1;
-  first = port.createGroupConsumer({
+  // Called by the listener only once the member has started, after `first` is set.
+  const generationOf = (): number => first.generation()?.generationId ?? -1;
+  const first: GroupConsumer = port.createGroupConsumer({
     groupId,
     topics: [topic],
     fromBeginning: true,
