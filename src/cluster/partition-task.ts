@@ -35,7 +35,7 @@ import { noTaskMetrics, type TaskMetrics } from '../metrics/metrics';
 import { barrierRecord, changelogRecord, inputPositionRecord } from '../store/changelog-codec';
 import { ScheduleStore, storeWriteOf, type DueEntry, type LevelDatabase } from '../store/schedule-store';
 import { collectFires, type FireBatch, type FireCollection } from './fire-collector';
-import type { NodeTransactions, TakenShare, TransactionParticipant } from './node-transactions';
+import type { NodeTransactions, TakenShare, TransactionParticipant, TransactionShare } from './node-transactions';
 import { PendingStates, type StateLookup } from './pending-states';
 import { checkpointAt, restoreStore, type RestoreResult } from './restore';
 import { TargetTopicWait } from './target-topic-wait';
@@ -206,7 +206,7 @@ export class PartitionTask implements TransactionParticipant {
     return new Promise((resolve) => {
       void this.serially(async () => {
         let content: ShareContent | undefined;
-        let share: TakenShare | undefined;
+        let share: TransactionShare | undefined;
         try {
           if (this.lifecycle.is('running') && !this.rebuilding) ({ content, share } = (await this.collectShare(now)) ?? {});
         } catch (error) {
@@ -229,7 +229,7 @@ export class PartitionTask implements TransactionParticipant {
   }
 
   /** What this task puts into the next transaction: due fires and everything ingest applied. */
-  private async collectShare(now: number): Promise<{ content: ShareContent; share: TakenShare } | undefined> {
+  private async collectShare(now: number): Promise<{ content: ShareContent; share: TransactionShare } | undefined> {
     this.remember(await this.store.promote(now));
     const fired = await collectFires(this.fires, now);
     if (fired.changes.size === 0 && !this.pending.hasUncommittedIngest()) return undefined;
@@ -241,8 +241,8 @@ export class PartitionTask implements TransactionParticipant {
     if (offsetChanged) changelog.push(inputPositionRecord(this.changelog.topic, this.changelog.partition, offset));
     const content: ShareContent = { fired, changes, deadLetters: deadLetters.length, offset, offsetChanged, changelogRecords: changelog.length, takenAt: now };
     // Every share commits its partition's offset, changed or not: that is what fences it by the generation.
-    const share = { input: this.options.input, records: [...fired.events, ...deadLetters, ...changelog], inputOffset: offset ?? this.pending.committedOffset, moreDue: fired.moreDue };
-    return { content, share: share as TakenShare };
+    const share: TransactionShare = { input: this.options.input, records: [...fired.events, ...deadLetters, ...changelog], inputOffset: offset ?? this.pending.committedOffset, moreDue: fired.moreDue };
+    return { content, share };
   }
 
   /** The transaction that carried the share committed: the store takes its states and the overlay lets them go. */

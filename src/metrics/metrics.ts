@@ -76,7 +76,7 @@ export class PunctualMetrics implements TaskMetrics {
   private readonly restoreRecords = new Counter({ name: 'punctual_restore_records_total', help: 'Changelog records read by restores.', registers: [this.registry] });
   private readonly commitSeconds = new Histogram({
     name: 'punctual_transaction_commit_seconds',
-    help: 'Duration of a partition transaction, from begin to commit.',
+    help: 'Duration of a node transaction (the shares of all its partitions), from the first share taken to the commit.',
     buckets: SECONDS_BUCKETS,
     registers: [this.registry],
   });
