@@ -222,8 +222,15 @@ export class PartitionTask implements TransactionParticipant {
           };
           resolve({ ...share, committed: async (metadata, committedAt) => settle({ metadata, committedAt }), failed });
         });
-        if ('error' in outcome) await this.recover();
-        else await this.applyCommitted(content, outcome.metadata, outcome.committedAt);
+        if ('error' in outcome) return this.recover();
+        try {
+          await this.applyCommitted(content, outcome.metadata, outcome.committedAt);
+        } catch (error) {
+          if (!this.lifecycle.is('running')) return;
+          // Kafka holds what the store could not take: the changelog tells the task where it stands.
+          this.logger.error('writing a committed share to the store failed; rebuilding from the changelog', { error });
+          await this.recover();
+        }
       }).finally(() => void this.rearm());
     });
   }
