@@ -225,11 +225,18 @@ export class PunctualNode {
     return committed !== undefined && committed >= 0 ? committed : undefined;
   }
 
-  /** Fences every other transactional.id with a transaction open on `changelog`: registering the id aborts it. */
+  /**
+   * Fences every other node's transactional.id with a transaction open on `changelog`, or open for
+   * longer than the grace (one that committed the partition's offsets before its records landed
+   * shows only there): registering the id aborts it. A live node whose transaction is that slow
+   * loses it and rebuilds, which is safe.
+   */
   private async fenceOpenTransactions(changelog: TopicPartition): Promise<void> {
-    if (this.options.config.delivery === 'at-least-once') return;
+    const { config } = this.options;
+    if (config.delivery === 'at-least-once') return;
     const own = this.transactions?.transactionalId;
-    for (const transactionalId of await this.admin.openTransactions(changelog)) {
+    const open = new Set([...(await this.admin.openTransactions(changelog)), ...(await this.admin.transactionsOpenLongerThan(nodeTransactionalId(config.groupId, ''), HANDOVER_GRACE_MS))]);
+    for (const transactionalId of open) {
       if (transactionalId === own) continue;
       this.logger.warn('fencing a transaction a previous owner left open', { transactionalId, partition: changelog.partition });
       const producer = this.options.port.createTransactionalProducer(transactionalId);

@@ -226,6 +226,8 @@ export interface Admin {
   fetchStableOffsets(groupId: string, partitions: TopicPartition[], timeoutMs: number): Promise<OffsetCommit[]>;
   /** The transactional.ids with a transaction open on `partition` now (KIP-664). */
   openTransactions(partition: TopicPartition): Promise<string[]>;
+  /** The transactional.ids starting with `prefix` whose transaction has been open for longer than `olderThanMs`. */
+  transactionsOpenLongerThan(prefix: string, olderThanMs: number): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -56,3 +56,31 @@ test('a transaction left open is listed by its transactional.id; registering tha
   const seen = await readCommittedUntil(port, changelog, (records) => records.some((r) => valueOf(r) === 'after'));
   expect(seen.map(valueOf)).toEqual(['after']);
 });
+
+test('a transaction that committed offsets but wrote no record yet is found by its age, under its id prefix only', async () => {
+  const input = uniqueName('old-in');
+  const groupId = uniqueName('old-group');
+  await createTopic(port, input);
+  const prefix = uniqueName('old-node');
+  const admin = port.createAdmin();
+  await admin.connect();
+  const stale = port.createTransactionalProducer(`${prefix}-stale`);
+  const young = port.createTransactionalProducer(`${prefix}-young`);
+  const other = port.createTransactionalProducer(uniqueName('other-app'));
+  await Promise.all([stale.connect(), young.connect(), other.connect()]);
+  try {
+    const staleTransaction = await stale.beginTransaction();
+    await staleTransaction.sendOffsets(groupId, [{ topic: input, partition: 0, offset: 0 }]);
+    const otherTransaction = await other.beginTransaction();
+    await otherTransaction.sendOffsets(groupId, [{ topic: input, partition: 0, offset: 0 }]);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const youngTransaction = await young.beginTransaction();
+    await youngTransaction.sendOffsets(uniqueName('young-group'), [{ topic: input, partition: 0, offset: 0 }]);
+    expect(await admin.transactionsOpenLongerThan(prefix, 1_000)).toEqual([`${prefix}-stale`]);
+    await Promise.all([staleTransaction.abort(), otherTransaction.abort(), youngTransaction.abort()]);
+    expect(await admin.transactionsOpenLongerThan(prefix, 1_000)).toEqual([]);
+  } finally {
+    await Promise.all([stale.close(), young.close(), other.close()]);
+    await admin.close();
+  }
+});

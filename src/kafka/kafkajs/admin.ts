@@ -6,7 +6,7 @@ import { adminFailed, unavailable } from './error-mapping';
 import { waitForTopicLeaders } from './topic-leaders';
 import { createKafkajsCluster, type KafkajsCluster } from './kafkajs-internals';
 import { fetchStableOffsets } from './stable-offsets';
-import { openTransactionsOn } from './open-transactions';
+import { openTransactionsOn, transactionsOpenLongerThan } from './open-transactions';
 
 export class KafkajsAdminClient implements Admin {
   private readonly admin: KafkajsAdmin;
@@ -51,6 +51,10 @@ export class KafkajsAdminClient implements Admin {
 
   openTransactions({ topic, partition }: TopicPartition): Promise<string[]> {
     return this.call('list open transactions', async () => openTransactionsOn(await this.connectedCluster(), topic, partition));
+  }
+
+  transactionsOpenLongerThan(prefix: string, olderThanMs: number): Promise<string[]> {
+    return this.call('list long transactions', async () => transactionsOpenLongerThan(await this.connectedCluster(), prefix, olderThanMs));
   }
 
   close(): Promise<void> {

@@ -283,18 +283,22 @@ export interface ListTransactionsResponse {
   transactions: { transactionalId: string; producerId: string; state: string }[];
 }
 
-/** The transactions a broker coordinates whose producer id is one of `producerIds`. */
-export function listTransactionsV0(producerIds: string[]): ProtocolRequest<ListTransactionsResponse> {
+/**
+ * The transactions a broker coordinates whose producer id is one of `producerIds` (every one when
+ * empty), and with `olderThanMs` only those running longer than that (v1, Kafka 3.8 and later).
+ */
+export function listTransactions(producerIds: string[], olderThanMs?: number): ProtocolRequest<ListTransactionsResponse> {
   return {
     request: {
       apiKey: LIST_TRANSACTIONS_API_KEY,
-      apiVersion: 0,
+      apiVersion: olderThanMs === undefined ? 0 : 1,
       apiName: 'ListTransactions',
       encode: async () => {
         const encoder = new KafkajsEncoder();
         emptyTaggedFields(encoder); // request header v2
         compactArray(encoder, [], () => undefined); // state_filters: every state
         compactArray(encoder, producerIds, (producerId) => encoder.writeInt64(producerId));
+        if (olderThanMs !== undefined) encoder.writeInt64(olderThanMs); // duration_filter
         emptyTaggedFields(encoder);
         return encoder;
       },
@@ -306,6 +310,7 @@ export function listTransactionsV0(producerIds: string[]): ProtocolRequest<ListT
   };
 }
 
+/** ListTransactions v0 and v1 answer alike. */
 export function decodeListTransactionsV0(rawData: Buffer): ListTransactionsResponse {
   const decoder = new KafkajsDecoder(rawData);
   decoder.readTaggedFields(); // response header v1

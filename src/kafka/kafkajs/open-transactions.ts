@@ -1,8 +1,9 @@
 /**
- * The transactions still open on a partition, by transactional.id (KIP-664's DescribeProducers and
- * ListTransactions, which kafkajs does not speak). A node that takes a partition over uses it to
- * find the transaction a dead or frozen previous owner left open, so it can fence that
- * transactional.id (which aborts the transaction) instead of waiting for the coordinator's timeout.
+ * Transactions still open, by transactional.id (KIP-664's DescribeProducers and ListTransactions,
+ * which kafkajs does not speak): those that wrote to a partition, and those of an id prefix open for
+ * longer than some time. A node that takes a partition over uses them to find the transaction a dead
+ * or frozen previous owner left open, so it can fence that transactional.id (which aborts the
+ * transaction) instead of waiting for the coordinator's timeout.
  */
 import { KafkaPortError } from '../errors';
 import { brokerMaxVersion, sendOverBroker, type KafkajsCluster } from './kafkajs-internals';
@@ -10,7 +11,7 @@ import {
   DESCRIBE_PRODUCERS_API_KEY,
   LIST_TRANSACTIONS_API_KEY,
   describeProducersV0,
-  listTransactionsV0,
+  listTransactions,
   type DescribeProducersResponse,
   type ListTransactionsResponse,
 } from './kip447-requests';
@@ -36,8 +37,27 @@ export async function openTransactionsOn(cluster: KafkajsCluster, topic: string,
   for (const nodeId of cluster.getNodeIds()) {
     const broker = await cluster.findBroker({ nodeId });
     if (brokerMaxVersion(broker, LIST_TRANSACTIONS_API_KEY) < 0) throw new KafkaPortError(`broker ${String(nodeId)} does not speak ListTransactions (Kafka 3.0 or later)`, false);
-    const listed = await sendOverBroker<ListTransactionsResponse>(broker, listTransactionsV0(open));
+    const listed = await sendOverBroker<ListTransactionsResponse>(broker, listTransactions(open));
     for (const { transactionalId } of listed.transactions) ids.add(transactionalId);
+  }
+  return [...ids];
+}
+
+/** A transaction its producer has not ended (PrepareCommit and PrepareAbort the coordinator completes by itself). */
+const OPEN_STATES = new Set(['Ongoing']);
+
+/**
+ * The transactional.ids starting with `prefix` whose transaction has been open for longer than
+ * `olderThanMs`, on every broker: also one that has committed offsets but no record yet.
+ */
+export async function transactionsOpenLongerThan(cluster: KafkajsCluster, prefix: string, olderThanMs: number): Promise<string[]> {
+  await cluster.refreshMetadata();
+  const ids = new Set<string>();
+  for (const nodeId of cluster.getNodeIds()) {
+    const broker = await cluster.findBroker({ nodeId });
+    if (brokerMaxVersion(broker, LIST_TRANSACTIONS_API_KEY) < 1) throw new KafkaPortError(`broker ${String(nodeId)} does not speak ListTransactions v1 (Kafka 3.8 or later)`, false);
+    const listed = await sendOverBroker<ListTransactionsResponse>(broker, listTransactions([], olderThanMs));
+    for (const { transactionalId, state } of listed.transactions) if (transactionalId.startsWith(prefix) && OPEN_STATES.has(state)) ids.add(transactionalId);
   }
   return [...ids];
 }
