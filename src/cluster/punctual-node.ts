@@ -212,6 +212,11 @@ export class PunctualNode {
    */
   private async committedInputOffset(input: TopicPartition): Promise<number | undefined> {
     const { config } = this.options;
+    const changelog = { topic: config.topics.changelog, partition: input.partition };
+    // A transaction of another node open on the changelog partition now was left by a dead or frozen
+    // owner: a live one settled its share of this partition before it gave the partition up. Ended
+    // first, it cannot hold the restore (read_committed stops at it) even when it holds no offset.
+    await this.fenceTransactionsOn(changelog).catch((error: unknown) => this.logger.warn('looking for transactions left open failed; the offsets read will tell', { error, partition: input.partition }));
     const read = (timeoutMs: number): Promise<OffsetCommit[]> => this.admin.fetchStableOffsets(config.groupId, [input], timeoutMs);
     let offsets: OffsetCommit[];
     try {
@@ -234,8 +239,18 @@ export class PunctualNode {
   private async fenceOpenTransactions(changelog: TopicPartition): Promise<void> {
     const { config } = this.options;
     if (config.delivery === 'at-least-once') return;
-    const own = this.transactions?.transactionalId;
     const open = new Set([...(await this.admin.openTransactions(changelog)), ...(await this.admin.transactionsOpenLongerThan(nodeTransactionalId(config.groupId, ''), HANDOVER_GRACE_MS))]);
+    await this.fence(open, changelog);
+  }
+
+  /** Fences the other transactional.ids with a transaction open on `changelog` now. */
+  private async fenceTransactionsOn(changelog: TopicPartition): Promise<void> {
+    if (this.options.config.delivery === 'at-least-once') return;
+    await this.fence(new Set(await this.admin.openTransactions(changelog)), changelog);
+  }
+
+  private async fence(open: Set<string>, changelog: TopicPartition): Promise<void> {
+    const own = this.transactions?.transactionalId;
     for (const transactionalId of open) {
       if (transactionalId === own) continue;
       this.logger.warn('fencing a transaction a previous owner left open', { transactionalId, partition: changelog.partition });
