@@ -34,7 +34,8 @@ import { readAllUpToMarkers, readCommittedUntil, testPort, uniqueName, waitForTo
 import { TRANSACTION_STEPS } from '../../src/cluster/node-transactions';
 import { defineFixedRate, faultRun, processState, verifyExactlyOnce, waitOwnsPartitions, withNodeLogs, type FaultRun } from '../helpers/fault-run';
 
-jest.setTimeout(300_000);
+// Each case runs for about a minute, more on a loaded machine; its own waits are bounded below this.
+jest.setTimeout(600_000);
 
 const SCHEDULES = 100;
 const PERIOD_MS = 200;

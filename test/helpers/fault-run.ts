@@ -133,6 +133,8 @@ export async function withNodeLogs(run: FaultRun, body: () => Promise<void>): Pr
     for (const [i, node] of run.processes.entries()) console.log(`--- process ${i} output (tail) ---\n${node.output().slice(-8000)}`);
     throw error;
   } finally {
+    // A process left frozen (SIGSTOP) would never act on the SIGTERM that stops it.
+    for (const node of run.processes) if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGCONT');
     await stopPunctualProcesses(run.processes);
   }
 }
