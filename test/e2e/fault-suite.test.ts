@@ -456,14 +456,14 @@ test('a zombie: a node frozen past its session timeout holding an open transacti
     const expected = await defineFixedRate(port, run, FAULT_SCHEDULES, FAULT_PERIOD_MS, start, end);
     await sleep(start - Date.now() + 2_000);
     const zombie = run.start('z', { PUNCTUAL_TEST_FAULT: 'sent:SIGSTOP:1' });
-    const zombieUrl = await urlOf(zombie);
     const pid = zombie.child.pid ?? -1;
+    // Its first transaction may come before its ready line, so the freeze is awaited first.
     await waitFor('the zombie to freeze mid-transaction', () => processState(pid) === 'T', { timeoutMs: 60_000, intervalMs: 50 });
     // Its partitions move on, and their new owners fence its open transaction.
     await sleep(3 * FAULT_SESSION_TIMEOUT_MS);
     const fencedWhileFrozen = fencesIn(run);
     zombie.child.kill('SIGCONT');
-    await waitOwnsPartitions(zombieUrl);
+    await waitOwnsPartitions(await urlOf(zombie));
     await sleep(Math.max(0, end - Date.now()) + 2_000);
     const output = zombie.output();
     const verified = await verifyExactlyOnce(port, run, expected, FAULT_PERIOD_MS);
