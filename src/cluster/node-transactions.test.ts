@@ -17,6 +17,8 @@ class FakeProducers {
   readonly committed: Committed[] = [];
   readonly registered: string[] = [];
   failNext: Error | undefined;
+  /** While set, commits wait for it. */
+  commitGate: Promise<void> | undefined;
 
   create(transactionalId: string): TransactionalProducer {
     return {
@@ -32,6 +34,7 @@ class FakeProducers {
           },
           sendOffsets: async (_group, offsets) => void pending.offsets.push(...offsets),
           commit: async () => {
+            await this.commitGate;
             const failure = this.failNext;
             this.failNext = undefined;
             if (failure) throw failure;
@@ -125,6 +128,23 @@ test('under load, work that comes due while a transaction is young waits for the
   clock.advance(5);
   await settle();
   expect(producers.committed.map((t) => t.records.map((r) => r.value))).toEqual([['1'], ['2', '3']]);
+});
+
+test('work that falls due while a transaction runs goes into the next one without a request of its own', async () => {
+  const { loop, producers } = setup();
+  const task = new FakeTask(0);
+  loop.register(task);
+  let open = (): void => undefined;
+  producers.commitGate = new Promise((resolve) => (open = resolve));
+  task.due = ['1'];
+  loop.request();
+  await settle();
+  // Due now, but its task's timer is armed again only once the task has stored the first share.
+  task.due.push('2');
+  producers.commitGate = undefined;
+  open();
+  await settle();
+  expect(producers.committed.map((t) => t.records.map((r) => r.value))).toEqual([['1'], ['2']]);
 });
 
 test('a failed transaction fails every share in it, and a new producer registers before anything else runs', async () => {

@@ -8,13 +8,24 @@ import { LEVEL_NAMES } from '../domain/time-buckets';
 /** What a partition task reports. A no-op implementation serves tests that do not look. */
 export type TransactionFailureReason = 'epoch' | 'generation' | 'other';
 
+/**
+ * Seconds a node transaction spent in each phase: collect (taking every task's share, which waits
+ * for the task's store write of the transaction before), send (AddPartitionsToTxn and Produce
+ * beside AddOffsetsToTxn and TxnOffsetCommit), commit (EndTxn).
+ */
+export interface TransactionPhases {
+  collect: number;
+  send: number;
+  commit: number;
+}
+
 export interface TaskMetrics {
   fired(partition: number, scheduledAts: number[], committedAt: number): void;
   missed(partition: number, count: number): void;
   deadLettered(partition: number, count: number): void;
   ingested(result: IngestResult): void;
   restored(path: 'checkpoint' | 'full', seconds: number, records: number): void;
-  committed(seconds: number): void;
+  committed(phases: TransactionPhases): void;
   transactionFailed(reason: TransactionFailureReason): void;
   /** Whether the partition's ingest waits for a target topic (a call failed or has not been answered for a while). */
   targetTopicWaiting(partition: number, waiting: boolean): void;
@@ -78,6 +89,13 @@ export class PunctualMetrics implements TaskMetrics {
     name: 'punctual_transaction_commit_seconds',
     help: 'Duration of a node transaction (the shares of all its partitions), from the first share taken to the commit.',
     buckets: SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly phaseSeconds = new Histogram({
+    name: 'punctual_transaction_phase_seconds',
+    help: 'Time a node transaction spent in each phase: collect (the shares of all its partitions), send (records and offsets), commit (EndTxn).',
+    labelNames: ['phase'],
+    buckets: LATENESS_BUCKETS,
     registers: [this.registry],
   });
   private readonly transactionFailures = new Counter({
@@ -148,8 +166,9 @@ export class PunctualMetrics implements TaskMetrics {
     this.restoreRecords.inc(records);
   }
 
-  committed(seconds: number): void {
-    this.commitSeconds.observe(seconds);
+  committed(phases: TransactionPhases): void {
+    this.commitSeconds.observe(phases.collect + phases.send + phases.commit);
+    for (const [phase, seconds] of Object.entries(phases)) this.phaseSeconds.observe({ phase }, seconds);
   }
 
   transactionFailed(reason: TransactionFailureReason): void {

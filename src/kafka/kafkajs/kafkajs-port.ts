@@ -12,6 +12,7 @@ import { installAbortedTransactionsFilter } from './aborted-transactions';
 import { installGenerationFencing } from './generation-fencing';
 import { KAFKAJS_VERSION, installedKafkajsVersion } from './kafkajs-internals';
 import { KafkaPortError } from '../errors';
+import { noDelaySocketFactory } from './socket-factory';
 
 /** Retries of the clients a caller waits for: about 2 s in all, where kafkajs' defaults take about half a minute. */
 const INTERACTIVE_RETRY = { retries: 2, initialRetryTime: 300, maxRetryTime: 2_000 };
@@ -46,7 +47,7 @@ export class KafkajsPort implements KafkaPort {
     if (!installAbortedTransactionsFilter()) {
       throw new KafkaPortError(`kafkajs ${installedKafkajsVersion() ?? '(not found)'} is not ${KAFKAJS_VERSION}: its read_committed reads deliver records of aborted transactions, and the correction Punctual depends on cannot be installed; install kafkajs ${KAFKAJS_VERSION}`, false);
     }
-    const client = { clientId: options.clientId, brokers: options.brokers, logLevel: logLevel.WARN, logCreator: () => (entry: LogEntry) => this.log(entry) };
+    const client = { clientId: options.clientId, brokers: options.brokers, logLevel: logLevel.WARN, logCreator: () => (entry: LogEntry) => this.log(entry), socketFactory: noDelaySocketFactory };
     this.kafka = new Kafka(client);
     this.interactiveKafka = new Kafka({ ...client, retry: INTERACTIVE_RETRY });
   }
