@@ -216,14 +216,14 @@ export class PunctualNode {
     // A transaction of another node open on the changelog partition now was left by a dead or frozen
     // owner: a live one settled its share of this partition before it gave the partition up. Ended
     // first, it cannot hold the restore (read_committed stops at it) even when it holds no offset.
-    await this.fenceTransactionsOn(changelog).catch((error: unknown) => this.logger.warn('looking for transactions left open failed; the offsets read will tell', { error, partition: input.partition }));
+    await this.fenceLeftOpen(changelog, { longOpen: false }).catch((error: unknown) => this.logger.warn('looking for transactions left open failed; the offsets read will tell', { error, partition: input.partition }));
     const read = (timeoutMs: number): Promise<OffsetCommit[]> => this.admin.fetchStableOffsets(config.groupId, [input], timeoutMs);
     let offsets: OffsetCommit[];
     try {
       offsets = await read(HANDOVER_GRACE_MS);
     } catch (error) {
       if (!(error instanceof OffsetsUnstableError)) throw error;
-      await this.fenceOpenTransactions({ topic: config.topics.changelog, partition: input.partition });
+      await this.fenceLeftOpen(changelog, { longOpen: true });
       offsets = await read(config.kafka.transactionTimeoutMs + STABLE_OFFSET_MARGIN_MS);
     }
     const committed = offsets[0]?.offset;
@@ -231,30 +231,20 @@ export class PunctualNode {
   }
 
   /**
-   * Fences every other node's transactional.id with a transaction open on `changelog`, or open for
-   * longer than the grace (one that committed the partition's offsets before its records landed
-   * shows only there): registering the id aborts it. A live node whose transaction is that slow
-   * loses it and rebuilds, which is safe.
+   * Fences every other node's transactional.id with a transaction open on `changelog` (registering
+   * the id aborts it), and with `longOpen` also those of the group's nodes open for longer than the
+   * grace: one that committed the partition's offsets before its records landed shows only there.
+   * A live node whose transaction is that slow loses it and rebuilds, which is safe.
    */
-  private async fenceOpenTransactions(changelog: TopicPartition): Promise<void> {
-    const { config } = this.options;
+  private async fenceLeftOpen(changelog: TopicPartition, { longOpen }: { longOpen: boolean }): Promise<void> {
+    const { config, port } = this.options;
     if (config.delivery === 'at-least-once') return;
-    const open = new Set([...(await this.admin.openTransactions(changelog)), ...(await this.admin.transactionsOpenLongerThan(nodeTransactionalId(config.groupId, ''), HANDOVER_GRACE_MS))]);
-    await this.fence(open, changelog);
-  }
-
-  /** Fences the other transactional.ids with a transaction open on `changelog` now. */
-  private async fenceTransactionsOn(changelog: TopicPartition): Promise<void> {
-    if (this.options.config.delivery === 'at-least-once') return;
-    await this.fence(new Set(await this.admin.openTransactions(changelog)), changelog);
-  }
-
-  private async fence(open: Set<string>, changelog: TopicPartition): Promise<void> {
-    const own = this.transactions?.transactionalId;
+    const open = new Set(await this.admin.openTransactions(changelog));
+    if (longOpen) for (const id of await this.admin.transactionsOpenLongerThan(nodeTransactionalId(config.groupId, ''), HANDOVER_GRACE_MS)) open.add(id);
+    open.delete(this.transactions?.transactionalId ?? '');
     for (const transactionalId of open) {
-      if (transactionalId === own) continue;
       this.logger.warn('fencing a transaction a previous owner left open', { transactionalId, partition: changelog.partition });
-      const producer = this.options.port.createTransactionalProducer(transactionalId);
+      const producer = port.createTransactionalProducer(transactionalId);
       try {
         await producer.connect();
       } finally {

@@ -29,10 +29,10 @@ import type { GroupConsumer, IncomingRecord, KafkaPort } from '../../src/kafka/p
 import { sleep } from '../../src/util/sleep';
 import { waitFor } from '../../src/util/wait-for';
 import { coordinatorsOf, leadersOf } from '../helpers/coordinators';
-import { longestPause } from '../helpers/fire-verifier';
+import { fireReport, longestPause } from '../helpers/fire-verifier';
 import { readAllUpToMarkers, readCommittedUntil, testPort, uniqueName, waitForTopic } from '../helpers/kafka';
 import { TRANSACTION_STEPS } from '../../src/cluster/node-transactions';
-import { defineFixedRate, faultRun, processState, verifyExactlyOnce, waitOwnsPartitions, withNodeLogs, type FaultRun } from '../helpers/fault-run';
+import { containsAll, defineFixedRate, faultRun, processState, verifyExactlyOnce, waitOwnsPartitions, withNodeLogs, type FaultRun } from '../helpers/fault-run';
 
 // Each case runs for about a minute, more on a loaded machine; its own waits are bounded below this.
 jest.setTimeout(600_000);
@@ -112,29 +112,7 @@ test.each([
     await cluster.killBroker(killed);
     console.log(`broker ${killed} killed at ${new Date().toISOString()}`);
     await writing;
-    for (const fireId of writes.acknowledged) expected.add(fireId);
-    expect(writes.acknowledged.size).toBeGreaterThan(0);
-
-    const lastDue = Math.max(start + (LIMIT - 1) * PERIOD_MS, writes.lastDue);
-    await sleep(lastDue - Date.now() + 1_000);
-    // Every expected fire is readable first; then no writer is left, and the markers end the read.
-    await readCommittedUntil(port, run.topic, (seen) => containsAll(seen, expected), 60_000).catch(() => undefined);
-    await probe.expectDoubtThenSettled();
-    await stopPunctualProcesses(run.nodes);
-    const records = await readToMarkers(run.topic);
-
-    const fireIds = records.map((record) => record.headers['punctual-fire-id'] ?? '<none>');
-    const counts = new Map<string, number>();
-    for (const id of fireIds) counts.set(id, (counts.get(id) ?? 0) + 1);
-    const duplicated = [...counts].filter(([, count]) => count > 1).map(([id]) => id);
-    const missing = [...expected].filter((id) => !counts.has(id));
-    // A write answered 503 or not at all may have been applied; it must then fire once, like any other.
-    const unexpected = [...counts.keys()].filter((id) => !expected.has(id) && !writes.attempted.has(id));
-    expect({ duplicated: duplicated.slice(0, 10), duplicatedCount: duplicated.length }).toEqual({ duplicated: [], duplicatedCount: 0 });
-    expect({ missing: missing.slice(0, 10), missingCount: missing.length }).toEqual({ missing: [], missingCount: 0 });
-    expect(unexpected).toEqual([]);
-    const pause = longestPause(records, (id) => (id.startsWith('bf/s') ? PERIOD_MS : undefined));
-    expect(pause).toBeLessThan(MAX_PAUSE_MS);
+    const pause = await verifyFiresAndWrites(run, start, expected, writes, () => probe?.expectDoubtThenSettled());
     console.log(`broker ${killed} killed: ${expected.size} fires verified (${writes.acknowledged.size} of ${writes.attempted.size} REST writes acknowledged); longest pause of a schedule ${pause} ms`);
   } catch (error) {
     for (const [i, node] of run.nodes.entries()) console.log(`--- node ${i} output (tail) ---\n${node.output().slice(-8000)}`);
@@ -173,24 +151,7 @@ test('a hard bounce of the broker that is the group coordinator and the transact
     down = false;
     console.log(`broker ${target} back at ${new Date().toISOString()}`);
     await writing;
-    for (const fireId of writes.acknowledged) expected.add(fireId);
-    expect(writes.acknowledged.size).toBeGreaterThan(0);
-    const lastDue = Math.max(start + (LIMIT - 1) * PERIOD_MS, writes.lastDue);
-    await sleep(lastDue - Date.now() + 1_000);
-    await readCommittedUntil(port, run.topic, (seen) => containsAll(seen, expected), 60_000).catch(() => undefined);
-    await stopPunctualProcesses(run.nodes);
-    const records = await readToMarkers(run.topic);
-    const fireIds = records.map((record) => record.headers['punctual-fire-id'] ?? '<none>');
-    const counts = new Map<string, number>();
-    for (const id of fireIds) counts.set(id, (counts.get(id) ?? 0) + 1);
-    const duplicated = [...counts].filter(([, count]) => count > 1).map(([id]) => id);
-    const missing = [...expected].filter((id) => !counts.has(id));
-    const unexpected = [...counts.keys()].filter((id) => !expected.has(id) && !writes.attempted.has(id));
-    expect({ duplicated: duplicated.slice(0, 10), duplicatedCount: duplicated.length }).toEqual({ duplicated: [], duplicatedCount: 0 });
-    expect({ missing: missing.slice(0, 10), missingCount: missing.length }).toEqual({ missing: [], missingCount: 0 });
-    expect(unexpected).toEqual([]);
-    const pause = longestPause(records, (id) => (id.startsWith('bf/s') ? PERIOD_MS : undefined));
-    expect(pause).toBeLessThan(MAX_PAUSE_MS);
+    const pause = await verifyFiresAndWrites(run, start, expected, writes);
     console.log(`broker ${target} bounced: ${expected.size} fires verified (${writes.acknowledged.size} of ${writes.attempted.size} REST writes acknowledged); longest pause of a schedule ${pause} ms`);
   } catch (error) {
     for (const [i, node] of run.nodes.entries()) console.log(`--- node ${i} output (tail) ---\n${node.output().slice(-8000)}`);
@@ -200,6 +161,35 @@ test('a hard bounce of the broker that is the group coordinator and the transact
     if (down) await cluster.restartBroker(target);
   }
 });
+
+/**
+ * After a broker case's writes: waits past the last due time, stops the nodes, reads every target
+ * partition up to its marker, and checks every expected fire and every acknowledged REST write
+ * exactly once, nothing else; returns the longest pause of a schedule. `beforeStop` runs while the
+ * nodes still run.
+ */
+async function verifyFiresAndWrites(run: Run, start: number, expected: Set<string>, writes: RestWrites, beforeStop?: () => Promise<void> | undefined): Promise<number> {
+  for (const fireId of writes.acknowledged) expected.add(fireId);
+  expect(writes.acknowledged.size).toBeGreaterThan(0);
+  const lastDue = Math.max(start + (LIMIT - 1) * PERIOD_MS, writes.lastDue);
+  await sleep(lastDue - Date.now() + 1_000);
+  // Every expected fire is readable first; then no writer is left, and the markers end the read.
+  await readCommittedUntil(port, run.topic, (seen) => containsAll(seen, expected), 60_000).catch(() => undefined);
+  await beforeStop?.();
+  await stopPunctualProcesses(run.nodes);
+  const records = await readToMarkers(run.topic);
+  const { duplicates } = fireReport(records);
+  const seen = new Set(records.map((record) => record.headers['punctual-fire-id'] ?? '<none>'));
+  const missing = [...expected].filter((id) => !seen.has(id));
+  // A write answered 503 or not at all may have been applied; it must then fire once, like any other.
+  const unexpected = [...seen].filter((id) => !expected.has(id) && !writes.attempted.has(id));
+  expect({ duplicated: duplicates.slice(0, 10), duplicatedCount: duplicates.length }).toEqual({ duplicated: [], duplicatedCount: 0 });
+  expect({ missing: missing.slice(0, 10), missingCount: missing.length }).toEqual({ missing: [], missingCount: 0 });
+  expect(unexpected).toEqual([]);
+  const pause = longestPause(records, (id) => (id.startsWith('bf/s') ? PERIOD_MS : undefined));
+  expect(pause).toBeLessThan(MAX_PAUSE_MS);
+  return pause;
+}
 
 /** A member of a group of its own, coordinated by the broker about to be killed, recording what its listener hears. */
 class GroupProbe {
@@ -375,12 +365,6 @@ class RestWrites {
 /** Every committed record of `topic`, read up to markers appended to each of its partitions (nothing else writes to it any more). */
 async function readToMarkers(topic: string): Promise<IncomingRecord[]> {
   return readAllUpToMarkers(port, topic, (await leadersOf(brokers, topic)).length, 120_000);
-}
-
-function containsAll(records: IncomingRecord[], expected: Set<string>): boolean {
-  if (records.length < expected.size) return false;
-  const seen = new Set(records.map((record) => record.headers['punctual-fire-id']));
-  return [...expected].every((id) => seen.has(id));
 }
 
 function mostCommon(values: number[]): number {

@@ -119,7 +119,8 @@ export async function verifyExactlyOnce(port: KafkaPort, run: FaultRun, expected
   return { fires: records.length, longestPauseMs: longestPause(records, (id) => (id.startsWith('fs/') ? periodMs : undefined)) };
 }
 
-function containsAll(records: IncomingRecord[], expected: Set<string>): boolean {
+/** Whether every expected fire id is among `records`. */
+export function containsAll(records: IncomingRecord[], expected: Set<string>): boolean {
   if (records.length < expected.size) return false;
   const seen = new Set(records.map((record) => record.headers['punctual-fire-id']));
   return [...expected].every((id) => seen.has(id));

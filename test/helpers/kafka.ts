@@ -1,7 +1,7 @@
 /** Helpers for integration tests against the real broker started by global setup. */
 import { randomBytes } from 'node:crypto';
 import { KafkajsPort } from '../../src/kafka/kafkajs/kafkajs-port';
-import type { IncomingRecord, KafkaPort, OutgoingRecord, TopicPartition } from '../../src/kafka/port';
+import type { GroupConsumer, IncomingRecord, KafkaPort, OutgoingRecord, RecordBatch, TopicPartition } from '../../src/kafka/port';
 import { silentLogger } from '../../src/log/logger';
 import { waitFor } from '../../src/util/wait-for';
 
@@ -144,4 +144,33 @@ export function namesInOnePartition(port: KafkaPort, partitions: number, host: s
 export async function readAllUpToMarkers(port: KafkaPort, topic: string, partitions: number, timeoutMs = 60_000): Promise<IncomingRecord[]> {
   const markers = (marker: string): OutgoingRecord[] => Array.from({ length: partitions }, (_, partition) => ({ topic, partition, key: marker, value: marker }));
   return (await readPastMarkers(port, topic, markers, timeoutMs)).records;
+}
+
+/** `count` members of one group; owned[i] follows member i's assignment, onRecords is optional. */
+export function groupMembers(
+  port: KafkaPort,
+  groupId: string,
+  topic: string,
+  count: number,
+  onRecords: (member: number, batch: RecordBatch) => void = () => undefined,
+  { sessionTimeoutMs = 6_000, heartbeatIntervalMs = 500 } = {},
+): { members: GroupConsumer[]; owned: number[][] } {
+  const owned: number[][] = Array.from({ length: count }, () => []);
+  const members = owned.map((_, i) =>
+    port.createGroupConsumer({
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      sessionTimeoutMs,
+      heartbeatIntervalMs,
+      listener: {
+        onAssigned: async (partitions) => void owned[i]?.push(...partitions.map((tp) => tp.partition)),
+        onRevoked: async (partitions) => {
+          owned[i] = (owned[i] ?? []).filter((p) => !partitions.some((r) => r.partition === p));
+        },
+        onRecords: async (batch) => onRecords(i, batch),
+      },
+    }),
+  );
+  return { members, owned };
 }

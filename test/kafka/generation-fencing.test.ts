@@ -4,9 +4,9 @@
  * with require_stable (OffsetFetch v7) wait while a transaction holds them.
  */
 import { KafkaUnavailableError, TransactionFailedError } from '../../src/kafka/errors';
-import type { GroupConsumer, GroupGeneration, KafkaPort } from '../../src/kafka/port';
+import type { GroupGeneration, KafkaPort } from '../../src/kafka/port';
 import { waitFor } from '../../src/util/wait-for';
-import { createTopic, readCommittedUntil, testPort, uniqueName, valueOf } from '../helpers/kafka';
+import { createTopic, groupMembers, readCommittedUntil, testPort, uniqueName, valueOf } from '../helpers/kafka';
 
 jest.setTimeout(60_000);
 
@@ -15,23 +15,6 @@ let port: KafkaPort;
 beforeAll(() => {
   port = testPort();
 });
-
-function member(groupId: string, topic: string, owned: number[]): GroupConsumer {
-  return port.createGroupConsumer({
-    groupId,
-    topics: [topic],
-    fromBeginning: true,
-    sessionTimeoutMs: 6_000,
-    heartbeatIntervalMs: 500,
-    listener: {
-      onAssigned: async (partitions) => void owned.push(...partitions.map((tp) => tp.partition)),
-      onRevoked: async (partitions) => {
-        owned.splice(0, owned.length, ...owned.filter((p) => !partitions.some((r) => r.partition === p)));
-      },
-      onRecords: async () => undefined,
-    },
-  });
-}
 
 /** Offsets committed past a partition's end are reset by kafkajs (to -2, "earliest"), so the input has records to commit offsets for. */
 async function fillInput(topic: string, count: number): Promise<void> {
@@ -78,12 +61,14 @@ test('offsets committed under the current generation commit; under a generation 
   await createTopic(port, input, 2);
   await createTopic(port, output);
   await fillInput(input, 10);
-  const owned: [number[], number[]] = [[], []];
-  const first = member(groupId, input, owned[0]);
-  const second = member(groupId, input, owned[1]);
+  const {
+    members: [first, second],
+    owned,
+  } = groupMembers(port, groupId, input, 2);
+  if (!first || !second) throw new Error('two members expected');
   try {
     await first.start();
-    await waitFor('the first member to own both partitions', () => owned[0].length === 2);
+    await waitFor('the first member to own both partitions', () => owned[0]?.length === 2);
     const before = first.generation();
     expect(before).toEqual({ generationId: expect.any(Number), memberId: expect.any(String) });
     if (!before) return;

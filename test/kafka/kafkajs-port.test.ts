@@ -3,39 +3,12 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { TransactionFailedError } from '../../src/kafka/errors';
-import type { GroupConsumer, KafkaPort, RecordBatch } from '../../src/kafka/port';
-import { createTopic, readCommitted, readCommittedUntil, sortPartitions, testBrokers, testPort, uniqueName, valueOf } from '../helpers/kafka';
+import type { GroupConsumer, KafkaPort } from '../../src/kafka/port';
+import { createTopic, groupMembers, readCommitted, readCommittedUntil, sortPartitions, testBrokers, testPort, uniqueName, valueOf } from '../helpers/kafka';
 import { waitFor } from '../../src/util/wait-for';
 
 let port: KafkaPort;
 
-/** `count` members of one group; owned[i] follows member i's assignment, onRecords is optional. */
-function groupMembers(
-  groupId: string,
-  topic: string,
-  count: number,
-  onRecords: (member: number, batch: RecordBatch) => void = () => undefined,
-  { sessionTimeoutMs = 6_000, heartbeatIntervalMs = 500 } = {},
-): { members: GroupConsumer[]; owned: number[][] } {
-  const owned: number[][] = Array.from({ length: count }, () => []);
-  const members = owned.map((_, i) =>
-    port.createGroupConsumer({
-      groupId,
-      topics: [topic],
-      fromBeginning: true,
-      sessionTimeoutMs,
-      heartbeatIntervalMs,
-      listener: {
-        onAssigned: async (partitions) => void owned[i]?.push(...partitions.map((tp) => tp.partition)),
-        onRevoked: async (partitions) => {
-          owned[i] = (owned[i] ?? []).filter((p) => !partitions.some((r) => r.partition === p));
-        },
-        onRecords: async (batch) => onRecords(i, batch),
-      },
-    }),
-  );
-  return { members, owned };
-}
 
 beforeAll(() => {
   port = testPort();
@@ -96,7 +69,7 @@ test('two members of one group split the partitions of a topic between them', as
   const groupId = uniqueName('group');
   await createTopic(port, topic, 4);
   const received: string[][] = [[], []];
-  const { members, owned } = groupMembers(groupId, topic, 2, (i, batch) => void received[i]?.push(...batch.records.map((r) => `${r.partition}:${valueOf(r)}`)));
+  const { members, owned } = groupMembers(port, groupId, topic, 2, (i, batch) => void received[i]?.push(...batch.records.map((r) => `${r.partition}:${valueOf(r)}`)));
   try {
     for (const member of members) await member.start();
     await waitFor('both members to own partitions', () => owned.every((o) => o.length > 0) && owned.flat().length === 4);
@@ -136,7 +109,7 @@ test('a member holds its work from a join until the assignment is applied, and h
       onRecords: async () => undefined,
     },
   });
-  const { members } = groupMembers(groupId, topic, 1);
+  const { members } = groupMembers(port, groupId, topic, 1);
   const [second] = members as [GroupConsumer];
   try {
     await first.start();
@@ -213,7 +186,7 @@ test('a member commits offsets of a partition it owns outside any transaction (t
   const topic = uniqueName('plain-commit');
   const groupId = uniqueName('group');
   await createTopic(port, topic, 1);
-  const { members, owned } = groupMembers(groupId, topic, 1);
+  const { members, owned } = groupMembers(port, groupId, topic, 1);
   const [member] = members;
   if (!member) throw new Error('no member');
   await member.start();
@@ -326,7 +299,7 @@ test('assignment is sticky: when a member leaves, the others keep their partitio
   const topic = uniqueName('sticky');
   const groupId = uniqueName('group');
   await createTopic(port, topic, 6);
-  const { members, owned } = groupMembers(groupId, topic, 3);
+  const { members, owned } = groupMembers(port, groupId, topic, 3);
   try {
     for (const member of members) await member.start();
     await waitFor('three members with two partitions each', () => owned.every((o) => o.length === 2));

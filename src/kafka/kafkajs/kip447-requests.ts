@@ -107,6 +107,29 @@ function emptyTaggedFields(encoder: Encoder): void {
   encoder.writeUVarInt(0);
 }
 
+/** The topics array these requests share: each topic's name, then its partitions, each written whole by `writePartition` (a struct with its own tagged fields, or an int32). */
+function writeTopicPartitions<P>(encoder: Encoder, topics: { topic: string; partitions: P[] }[], writePartition: (partition: P) => void): void {
+  compactArray(encoder, topics, ({ topic, partitions }) => {
+    encoder.writeUVarIntString(topic);
+    compactArray(encoder, partitions, writePartition);
+    emptyTaggedFields(encoder);
+  });
+}
+
+/** The topics array of their responses; `readPartition` reads one partition's fields, not its tagged fields. */
+function readTopicPartitions<P>(decoder: Decoder, readPartition: () => P): { topic: string; partitions: P[] }[] {
+  return readCompactArray(decoder, () => {
+    const topic = decoder.readUVarIntString() ?? '';
+    const partitions = readCompactArray(decoder, () => {
+      const partition = readPartition();
+      decoder.readTaggedFields();
+      return partition;
+    });
+    decoder.readTaggedFields();
+    return { topic, partitions };
+  });
+}
+
 export function txnOffsetCommitV3(request: TxnOffsetCommitV3): ProtocolRequest<TxnOffsetCommitResponse> {
   return {
     request: {
@@ -124,13 +147,9 @@ export function encodeTxnOffsetCommitV3({ transactionalId, groupId, producerId, 
   emptyTaggedFields(encoder); // request header v2
   encoder.writeUVarIntString(transactionalId).writeUVarIntString(groupId).writeInt64(String(producerId)).writeInt16(producerEpoch);
   encoder.writeInt32(generationId).writeUVarIntString(memberId).writeUVarIntString(null); // group_instance_id: not a static member
-  compactArray(encoder, topics, ({ topic, partitions }) => {
-    encoder.writeUVarIntString(topic);
-    compactArray(encoder, partitions, ({ partition, offset }) => {
-      // committed_leader_epoch -1 (unknown), committed_metadata null.
-      encoder.writeInt32(partition).writeInt64(offset).writeInt32(-1).writeUVarIntString(null);
-      emptyTaggedFields(encoder);
-    });
+  writeTopicPartitions(encoder, topics, ({ partition, offset }) => {
+    // committed_leader_epoch -1 (unknown), committed_metadata null.
+    encoder.writeInt32(partition).writeInt64(offset).writeInt32(-1).writeUVarIntString(null);
     emptyTaggedFields(encoder);
   });
   emptyTaggedFields(encoder);
@@ -141,16 +160,7 @@ export function decodeTxnOffsetCommitV3(rawData: Buffer): TxnOffsetCommitRespons
   const decoder = new KafkajsDecoder(rawData);
   decoder.readTaggedFields(); // response header v1
   const throttleTime = decoder.readInt32();
-  const topics = readCompactArray(decoder, () => {
-    const topic = decoder.readUVarIntString() ?? '';
-    const partitions = readCompactArray(decoder, () => {
-      const partition = { partition: decoder.readInt32(), errorCode: decoder.readInt16() };
-      decoder.readTaggedFields();
-      return partition;
-    });
-    decoder.readTaggedFields();
-    return { topic, partitions };
-  });
+  const topics = readTopicPartitions(decoder, () => ({ partition: decoder.readInt32(), errorCode: decoder.readInt16() }));
   decoder.readTaggedFields();
   return { throttleTime, topics };
 }
@@ -176,11 +186,7 @@ export function encodeOffsetFetchV7(groupId: string, topics: { topic: string; pa
   const encoder = new KafkajsEncoder();
   emptyTaggedFields(encoder); // request header v2
   encoder.writeUVarIntString(groupId);
-  compactArray(encoder, topics, ({ topic, partitions }) => {
-    encoder.writeUVarIntString(topic);
-    compactArray(encoder, partitions, (partition) => encoder.writeInt32(partition));
-    emptyTaggedFields(encoder);
-  });
+  writeTopicPartitions(encoder, topics, (partition) => encoder.writeInt32(partition));
   encoder.writeBoolean(true); // require_stable
   emptyTaggedFields(encoder);
   return encoder;
@@ -190,19 +196,12 @@ export function decodeOffsetFetchV7(rawData: Buffer): OffsetFetchResponse {
   const decoder = new KafkajsDecoder(rawData);
   decoder.readTaggedFields(); // response header v1
   const throttleTime = decoder.readInt32();
-  const topics = readCompactArray(decoder, () => {
-    const topic = decoder.readUVarIntString() ?? '';
-    const partitions = readCompactArray(decoder, () => {
-      const partition = decoder.readInt32();
-      const offset = decoder.readInt64().toString();
-      decoder.readInt32(); // committed_leader_epoch
-      decoder.readUVarIntString(); // metadata
-      const errorCode = decoder.readInt16();
-      decoder.readTaggedFields();
-      return { partition, offset, errorCode };
-    });
-    decoder.readTaggedFields();
-    return { topic, partitions };
+  const topics = readTopicPartitions(decoder, () => {
+    const partition = decoder.readInt32();
+    const offset = decoder.readInt64().toString();
+    decoder.readInt32(); // committed_leader_epoch
+    decoder.readUVarIntString(); // metadata
+    return { partition, offset, errorCode: decoder.readInt16() };
   });
   const errorCode = decoder.readInt16();
   decoder.readTaggedFields();
@@ -235,11 +234,7 @@ export function describeProducersV0(topic: string, partitions: number[]): Protoc
       encode: async () => {
         const encoder = new KafkajsEncoder();
         emptyTaggedFields(encoder); // request header v2
-        compactArray(encoder, [topic], (name) => {
-          encoder.writeUVarIntString(name);
-          compactArray(encoder, partitions, (partition) => encoder.writeInt32(partition));
-          emptyTaggedFields(encoder);
-        });
+        writeTopicPartitions(encoder, [{ topic, partitions }], (partition) => encoder.writeInt32(partition));
         emptyTaggedFields(encoder);
         return encoder;
       },
@@ -252,27 +247,21 @@ export function decodeDescribeProducersV0(rawData: Buffer): DescribeProducersRes
   const decoder = new KafkajsDecoder(rawData);
   decoder.readTaggedFields(); // response header v1
   decoder.readInt32(); // throttle_time_ms
-  const topics = readCompactArray(decoder, () => {
-    const topic = decoder.readUVarIntString() ?? '';
-    const partitions = readCompactArray(decoder, () => {
-      const partition = decoder.readInt32();
-      const errorCode = decoder.readInt16();
-      decoder.readUVarIntString(); // error_message
-      const activeProducers = readCompactArray(decoder, () => {
-        const producerId = decoder.readInt64().toString();
-        const producerEpoch = decoder.readInt32();
-        decoder.readInt32(); // last_sequence
-        decoder.readInt64(); // last_timestamp
-        decoder.readInt32(); // coordinator_epoch
-        const currentTxnStartOffset = decoder.readInt64().toString();
-        decoder.readTaggedFields();
-        return { producerId, producerEpoch, currentTxnStartOffset };
-      });
+  const topics = readTopicPartitions(decoder, () => {
+    const partition = decoder.readInt32();
+    const errorCode = decoder.readInt16();
+    decoder.readUVarIntString(); // error_message
+    const activeProducers = readCompactArray(decoder, () => {
+      const producerId = decoder.readInt64().toString();
+      const producerEpoch = decoder.readInt32();
+      decoder.readInt32(); // last_sequence
+      decoder.readInt64(); // last_timestamp
+      decoder.readInt32(); // coordinator_epoch
+      const currentTxnStartOffset = decoder.readInt64().toString();
       decoder.readTaggedFields();
-      return { partition, errorCode, activeProducers };
+      return { producerId, producerEpoch, currentTxnStartOffset };
     });
-    decoder.readTaggedFields();
-    return { topic, partitions };
+    return { partition, errorCode, activeProducers };
   });
   decoder.readTaggedFields();
   return { topics };
