@@ -1,0 +1,97 @@
+/**
+ * An owned partition of a target topic as a participant of the executor's transactions: each share
+ * carries the outcome records of an unbroken run of finished events and commits the offset after
+ * them, under the group's generation, so an outcome is recorded exactly when its event's offset is.
+ *
+ * A failed transaction may have committed (its EndTxn's answer may be what was lost). Once the loop
+ * has registered a new producer (which ends the old transaction either way), the committed offset is
+ * read with require_stable: at or past the share's offset, it committed; below, its events are first
+ * in line again and go into a later transaction.
+ */
+import type { TakenShare, TransactionParticipant } from '../cluster/node-transactions';
+import type { Admin, TopicPartition } from '../kafka/port';
+import type { Logger } from '../log/logger';
+import { PartitionProgress } from './partition-progress';
+
+const STABLE_READ_TIMEOUT_MS = 70_000;
+const RESOLVE_RETRY_MS = 500;
+
+export class ExecutorPartition implements TransactionParticipant {
+  progress = new PartitionProgress();
+  private inTransaction = false;
+  private revoked = false;
+
+  constructor(
+    readonly input: TopicPartition,
+    private readonly options: {
+      groupId: string;
+      admin: Admin;
+      logger: Logger;
+      /** The outcomes of these offsets are committed. */
+      onCommitted: (offsets: number[]) => void;
+      /** Outcomes wait again for a transaction. */
+      requestCommit: () => void;
+    },
+  ) {}
+
+  /** Reads where the partition's committed events end (waiting out a transaction open on it). */
+  async start(): Promise<void> {
+    const committed = await this.stableOffset();
+    this.progress = new PartitionProgress(committed);
+  }
+
+  revoke(): void {
+    this.revoked = true;
+  }
+
+  get isRevoked(): boolean {
+    return this.revoked;
+  }
+
+  /** Whether an outcome waits to be committed and no transaction of this partition is under way. */
+  get idle(): boolean {
+    return !this.inTransaction && !this.progress.hasFinished();
+  }
+
+  hasDueWork(): boolean {
+    return !this.revoked && !this.inTransaction && this.progress.hasFinished();
+  }
+
+  async takeShare(): Promise<TakenShare | undefined> {
+    if (!this.hasDueWork()) return undefined;
+    const taken = this.progress.take();
+    if (!taken) return undefined;
+    this.inTransaction = true;
+    return {
+      input: this.input,
+      records: taken.finished.flatMap((event) => event.records),
+      inputOffset: taken.nextOffset,
+      committed: async () => {
+        this.inTransaction = false;
+        this.options.onCommitted(taken.finished.map((event) => event.offset));
+      },
+      failed: () => void this.resolveFailed(taken.finished, taken.nextOffset),
+    };
+  }
+
+  private async resolveFailed(finished: Parameters<PartitionProgress['giveBack']>[0], nextOffset: number): Promise<void> {
+    while (!this.revoked) {
+      try {
+        const committed = await this.stableOffset();
+        if (committed !== undefined && committed >= nextOffset) this.options.onCommitted(finished.map((event) => event.offset));
+        else this.progress.giveBack(finished);
+        break;
+      } catch (error) {
+        this.options.logger.warn('reading the committed offset after a failed transaction failed; trying again', { error, partition: this.input.partition });
+        await new Promise((resolve) => setTimeout(resolve, RESOLVE_RETRY_MS));
+      }
+    }
+    this.inTransaction = false;
+    this.options.requestCommit();
+  }
+
+  private async stableOffset(): Promise<number | undefined> {
+    const [offset] = await this.options.admin.fetchStableOffsets(this.options.groupId, [this.input], STABLE_READ_TIMEOUT_MS);
+    return offset !== undefined && offset.offset >= 0 ? offset.offset : undefined;
+  }
+}

@@ -1,0 +1,330 @@
+/**
+ * The execution side of Punctual: a consumer group over the target topics that runs a handler per
+ * fire, records each attempt's outcome to the status topic and commits the event's offset in the
+ * same transaction (fenced by the group generation, like a node's), and dead-letters what it
+ * cannot run. Handlers run at least once per fire; each attempt has exactly one committed outcome.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { NodeTransactions } from '../cluster/node-transactions';
+import { systemClock, type Clock } from '../domain/clock';
+import { KafkajsPort } from '../kafka/kafkajs/kafkajs-port';
+import type { Admin, GroupConsumer, IncomingRecord, KafkaPort, OutgoingRecord, RecordBatch, TopicPartition } from '../kafka/port';
+import { createLogger, type Logger } from '../log/logger';
+import { ExecutorMetrics } from './executor-metrics';
+import { ExecutorPartition } from './executor-partition';
+import { parseFire, type Fire } from './fire';
+import { DEFAULT_MAX_RESULT_BYTES, HandlerTimeoutError, failed, succeeded, type HandlerOutcome } from './outcome';
+import { decideRetry, retryPolicy, type RetryOptions, type RetryPolicy } from './retry-policy';
+import { Slots } from './slots';
+import { deadLetterRecord, statusRecord } from './status-record';
+
+export interface HandlerContext {
+  /** Aborted when the handler's timeout passes or the executor stops past its deadline. */
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+export type Handler = (fire: Fire, ctx: HandlerContext) => Promise<unknown>;
+
+export interface ExecutorOptions {
+  brokers: string[];
+  /** One consumer group per service: each fire goes to one of its instances. */
+  groupId: string;
+  /** Capability (by default the target topic the schedules name) -> handler. */
+  handlers: Record<string, Handler>;
+  /** Topics to read; default: the handlers' capabilities, each one a topic. */
+  topics?: string[];
+  /** Handlers running at once in this process. Default 10. */
+  concurrency?: number;
+  /** Longest a handler may run before it is aborted and its attempt fails. Default 30 s. */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  /** Events of one key run one after another, in offset order. Default false. */
+  orderedByKey?: boolean;
+  /** Names this process in status records and in its transactional.id. Default: host name, pid and a random suffix. */
+  executorId?: string;
+  statusTopic?: string;
+  deadLetterTopic?: string;
+  maxResultBytes?: number;
+  sessionTimeoutMs?: number;
+  /** Stop (as stop() does) on SIGTERM and SIGINT. Default false. */
+  stopOnSignals?: boolean;
+  logger?: Logger;
+  /** Tests: the Kafka port and clock to use. */
+  port?: KafkaPort;
+  clock?: Clock;
+}
+
+export const DEFAULT_STATUS_TOPIC = 'punctual.status';
+export const DEFAULT_EXECUTIONS_DLQ_TOPIC = 'punctual.executions.dlq';
+const DEFAULT_CONCURRENCY = 10;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_STOP_DEADLINE_MS = 30_000;
+const COMMITTED_KEYS_KEPT = 10_000;
+const COMMIT_INTERVAL_MS = 5;
+
+export function createExecutor(options: ExecutorOptions): Executor {
+  return new Executor(options);
+}
+
+export class Executor {
+  readonly executorId: string;
+  readonly metrics = new ExecutorMetrics();
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly policy: RetryPolicy;
+  private readonly slots: Slots;
+  private readonly statusTopic: string;
+  private readonly deadLetterTopic: string;
+  private readonly partitions = new Map<string, ExecutorPartition>();
+  private readonly running = new Map<AbortController, Promise<void>>();
+  private readonly keyChains = new Map<string, Promise<void>>();
+  /** fireId and attempt of outcomes committed here: a redelivery of one is not run again. */
+  private readonly committedKeys = new Set<string>();
+  private readonly outcomeKeys = new Map<string, Map<number, string>>();
+  private admin: Admin | undefined;
+  private consumer: GroupConsumer | undefined;
+  private transactions: NodeTransactions | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: ExecutorOptions) {
+    if (Object.keys(options.handlers).length === 0) throw new RangeError('handlers: at least one capability -> handler is needed');
+    for (const [capability, handler] of Object.entries(options.handlers)) {
+      if (typeof handler !== 'function') throw new TypeError(`handlers.${capability} must be a function, got ${typeof handler}`);
+    }
+    this.executorId = options.executorId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.logger = (options.logger ?? createLogger('info')).child({ component: 'executor', executorId: this.executorId });
+    this.clock = options.clock ?? systemClock;
+    this.policy = retryPolicy(options.retry);
+    this.slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.statusTopic = options.statusTopic ?? DEFAULT_STATUS_TOPIC;
+    this.deadLetterTopic = options.deadLetterTopic ?? DEFAULT_EXECUTIONS_DLQ_TOPIC;
+  }
+
+  get topics(): string[] {
+    return this.options.topics ?? Object.keys(this.options.handlers);
+  }
+
+  async start(): Promise<void> {
+    const { groupId } = this.options;
+    const port = this.options.port ?? new KafkajsPort({ brokers: this.options.brokers, clientId: `punctual-executor-${this.executorId}`, logger: this.logger });
+    const admin = (this.admin = port.createAdmin());
+    await admin.connect();
+    const consumer = (this.consumer = port.createGroupConsumer({
+      groupId,
+      topics: this.topics,
+      fromBeginning: true,
+      ...(this.options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: this.options.sessionTimeoutMs }),
+      listener: {
+        onAssigned: (partitions) => this.assigned(partitions),
+        onRevoked: async (partitions) => this.revoked(partitions),
+        onRecords: (batch, heartbeat) => this.received(batch, heartbeat),
+        onRejoining: () => this.transactions?.hold(),
+        onMembershipConfirmed: async () => this.transactions?.resume(),
+      },
+    }));
+    this.transactions = new NodeTransactions({
+      groupId,
+      transactionalId: `${groupId}-executor-${this.executorId}`,
+      createProducer: (id) => port.createTransactionalProducer(id),
+      generation: () => consumer.generation(),
+      minIntervalMs: COMMIT_INTERVAL_MS,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    await this.transactions.start();
+    await consumer.start();
+    if (this.options.stopOnSignals) for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void this.stop());
+    this.logger.info('executor started', { groupId, topics: this.topics, capabilities: Object.keys(this.options.handlers) });
+  }
+
+  /**
+   * Fetches nothing new, lets running handlers finish up to `deadlineMs` (then aborts them), commits
+   * the outcomes of the finished ones, and leaves the group. Idempotent.
+   */
+  stop(deadlineMs = DEFAULT_STOP_DEADLINE_MS): Promise<void> {
+    this.stopping ??= this.shutDown(deadlineMs);
+    return this.stopping;
+  }
+
+  private async shutDown(deadlineMs: number): Promise<void> {
+    const deadline = this.clock.now() + deadlineMs;
+    while (this.running.size > 0 && this.clock.now() < deadline) await Promise.race([Promise.all(this.running.values()), this.sleep(50)]);
+    for (const controller of this.running.keys()) controller.abort(new Error('the executor is stopping'));
+    // The outcomes recorded so far go in before the group is left.
+    this.transactions?.request();
+    while ([...this.partitions.values()].some((partition) => !partition.isRevoked && !partition.idle) && this.clock.now() < deadline + 10_000) await this.sleep(20);
+    await this.consumer?.stop();
+    await this.transactions?.close();
+    await this.admin?.close();
+    this.logger.info('executor stopped');
+  }
+
+  private async assigned(partitions: TopicPartition[]): Promise<void> {
+    await Promise.all(
+      partitions.map(async (input) => {
+        const partition = new ExecutorPartition(input, {
+          groupId: this.options.groupId,
+          admin: this.requireAdmin(),
+          logger: this.logger,
+          onCommitted: (offsets) => this.committed(input, offsets),
+          requestCommit: () => this.transactions?.request(),
+        });
+        await partition.start();
+        this.partitions.set(keyOf(input), partition);
+        this.transactions?.register(partition);
+      }),
+    );
+    this.transactions?.resume();
+  }
+
+  private revoked(partitions: TopicPartition[]): void {
+    for (const input of partitions) {
+      const partition = this.partitions.get(keyOf(input));
+      if (!partition) continue;
+      partition.revoke();
+      this.transactions?.unregister(partition);
+      this.partitions.delete(keyOf(input));
+      this.outcomeKeys.delete(keyOf(input));
+    }
+  }
+
+  private async received(batch: RecordBatch, heartbeat: () => Promise<void>): Promise<void> {
+    const partition = this.partitions.get(keyOf(batch));
+    for (const record of batch.records) {
+      if (this.stopping || !partition || partition.isRevoked) return;
+      if (partition.progress.isBehind(record.offset)) continue;
+      await this.slots.acquire(heartbeat);
+      if (this.stopping || partition.isRevoked) {
+        this.slots.release();
+        return;
+      }
+      partition.progress.started(record.offset);
+      const controller = new AbortController();
+      const run = this.inKeyOrder(record, () => this.execute(partition, record, controller.signal))
+        .catch((error: unknown) => this.logger.error('running an event failed', { error, partition: record.partition, offset: record.offset }))
+        .finally(() => {
+          this.running.delete(controller);
+          this.slots.release();
+        });
+      this.running.set(controller, run);
+    }
+  }
+
+  private inKeyOrder(record: IncomingRecord, run: () => Promise<void>): Promise<void> {
+    if (!this.options.orderedByKey || record.key === null) return run();
+    const key = `${record.topic}\u0000${record.key.toString('utf8')}`;
+    const next = (this.keyChains.get(key) ?? Promise.resolve()).then(run);
+    const settled = next.catch(() => undefined);
+    this.keyChains.set(key, settled);
+    void settled.then(() => {
+      if (this.keyChains.get(key) === settled) this.keyChains.delete(key);
+    });
+    return next;
+  }
+
+  private async execute(partition: ExecutorPartition, record: IncomingRecord, signal: AbortSignal): Promise<void> {
+    const records = await this.outcomeOf(record, signal);
+    if (partition.isRevoked) return;
+    partition.progress.finished(record.offset, records.records);
+    if (records.key) this.rememberOutcome(partition.input, record.offset, records.key);
+    this.transactions?.request();
+  }
+
+  /** The records that record the outcome of `record`, and the fireId/attempt key of a fire that ran. */
+  private async outcomeOf(record: IncomingRecord, signal: AbortSignal): Promise<{ records: OutgoingRecord[]; key?: string }> {
+    const parsed = parseFire(record);
+    if ('refused' in parsed) return this.refuse(record, record.topic, parsed.refused);
+    const { fire } = parsed;
+    const handler = this.options.handlers[fire.capability];
+    if (!handler) return this.refuse(record, fire.capability, `no handler for capability "${fire.capability}" in executor group ${this.options.groupId}`);
+    const key = `${fire.fireId}#${fire.attempt}`;
+    if (this.committedKeys.has(key)) return { records: [] };
+    const startedAt = this.clock.now();
+    const outcome = await this.runHandler(handler, fire, signal);
+    const finishedAt = this.clock.now();
+    const timing = { executorId: this.executorId, startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(finishedAt).toISOString(), durationMs: finishedAt - startedAt };
+    if (outcome.kind === 'succeeded') {
+      this.metrics.finished(fire.capability, 'succeeded', timing.durationMs);
+      this.metrics.succeeded(fire.capability, fire.scheduledAt.getTime(), finishedAt);
+      return { records: [statusRecord(this.statusTopic, fire, { status: 'succeeded', result: outcome.result, ...timing })], key };
+    }
+    const decision = outcome.retryable ? decideRetry(this.policy, fire.attempt, fire.scheduledAt.getTime(), finishedAt, Math.random(), outcome.retryAfterMs) : { retry: false as const, reason: `${outcome.error.type}: not retried` };
+    if (decision.retry) {
+      this.metrics.finished(fire.capability, 'retrying', timing.durationMs);
+      const nextAttemptAt = new Date(finishedAt + decision.delayMs).toISOString();
+      return { records: [statusRecord(this.statusTopic, fire, { status: 'retrying', error: outcome.error, nextAttemptAt, ...timing })], key };
+    }
+    this.metrics.finished(fire.capability, 'dead-lettered', timing.durationMs);
+    const reason = `${decision.reason}; last error ${outcome.error.type}: ${outcome.error.message}`;
+    return { records: [statusRecord(this.statusTopic, fire, { status: 'dead-lettered', error: outcome.error, ...timing }), deadLetterRecord(this.deadLetterTopic, record, reason)], key };
+  }
+
+  private refuse(record: IncomingRecord, capability: string, reason: string): { records: OutgoingRecord[] } {
+    this.metrics.finished(capability, 'refused');
+    this.logger.warn('event dead-lettered', { topic: record.topic, partition: record.partition, offset: record.offset, reason });
+    return { records: [deadLetterRecord(this.deadLetterTopic, record, reason)] };
+  }
+
+  private async runHandler(handler: Handler, fire: Fire, stopSignal: AbortSignal): Promise<HandlerOutcome> {
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const controller = new AbortController();
+    const abortOnStop = (): void => controller.abort(stopSignal.reason);
+    stopSignal.addEventListener('abort', abortOnStop, { once: true });
+    let cancelTimer = (): void => undefined;
+    const timedOut = new Promise<HandlerOutcome>((resolve) => {
+      cancelTimer = this.clock.setTimer(timeoutMs, () => {
+        const error = new HandlerTimeoutError(timeoutMs);
+        controller.abort(error);
+        resolve(failed(error));
+      });
+    });
+    const logger = this.logger.child({ fireId: fire.fireId, attempt: fire.attempt, capability: fire.capability });
+    try {
+      return await Promise.race([
+        Promise.resolve()
+          .then(() => handler(fire, { signal: controller.signal, logger }))
+          .then(
+            (result) => succeeded(result, this.options.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES),
+            (error: unknown) => failed(error),
+          ),
+        timedOut,
+      ]);
+    } finally {
+      cancelTimer();
+      stopSignal.removeEventListener('abort', abortOnStop);
+    }
+  }
+
+  private rememberOutcome(input: TopicPartition, offset: number, key: string): void {
+    const byOffset = this.outcomeKeys.get(keyOf(input)) ?? new Map<number, string>();
+    byOffset.set(offset, key);
+    this.outcomeKeys.set(keyOf(input), byOffset);
+  }
+
+  private committed(input: TopicPartition, offsets: number[]): void {
+    const byOffset = this.outcomeKeys.get(keyOf(input));
+    for (const offset of offsets) {
+      const key = byOffset?.get(offset);
+      byOffset?.delete(offset);
+      if (key === undefined) continue;
+      this.committedKeys.add(key);
+      // The oldest go first: a Set iterates in insertion order.
+      if (this.committedKeys.size > COMMITTED_KEYS_KEPT) this.committedKeys.delete(this.committedKeys.values().next().value as string);
+    }
+  }
+
+  private requireAdmin(): Admin {
+    if (!this.admin) throw new Error('the executor has not started');
+    return this.admin;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimer(ms, () => resolve()));
+  }
+}
+
+function keyOf({ topic, partition }: TopicPartition): string {
+  return `${topic}\u0000${partition}`;
+}

@@ -1,0 +1,84 @@
+/**
+ * An execution event read from a target topic, as a handler sees it (design section 4: the event's
+ * JSON value and its punctual-* headers). A record that is not a Punctual event is refused with the
+ * reason, for the execution dead-letter topic.
+ */
+import { EVENT_HEADERS } from '../domain/execution-event';
+import type { Headers, IncomingRecord } from '../kafka/port';
+
+/** Headers an executor reads beyond the event's own: the retry attempt and an explicit capability. */
+export const EXECUTOR_HEADERS = {
+  attempt: 'punctual-attempt',
+  capability: 'punctual-capability',
+} as const;
+
+export interface Fire {
+  /** The schedule id, `<host>/<name>`. */
+  id: string;
+  host: string;
+  name: string;
+  /** `<id>@<scheduledAt ms>`: the same for every attempt of one occurrence. */
+  fireId: string;
+  scheduledAt: Date;
+  firedAt: Date;
+  /** 1-based occurrence of the schedule. */
+  occurrence: number;
+  /** 1 for the first delivery, then one more per retry. */
+  attempt: number;
+  /** The handler it goes to: the punctual-capability header, or else the topic. */
+  capability: string;
+  data: unknown;
+  headers: Headers;
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export type ParsedFire = { fire: Fire } | { refused: string };
+
+/** The fire `record` carries, or why it carries none. */
+export function parseFire(record: IncomingRecord): ParsedFire {
+  const { headers } = record;
+  const fireId = headers[EVENT_HEADERS.fireId];
+  if (fireId === undefined) return { refused: `not a Punctual event: no ${EVENT_HEADERS.fireId} header` };
+  if (record.value === null) return { refused: `not a Punctual event: fire ${fireId} has no value` };
+  let body: unknown;
+  try {
+    body = JSON.parse(record.value.toString('utf8'));
+  } catch {
+    return { refused: `not a Punctual event: fire ${fireId} has a value that is not JSON` };
+  }
+  if (typeof body !== 'object' || body === null) return { refused: `not a Punctual event: fire ${fireId} has a value that is not a JSON object` };
+  const value = body as Record<string, unknown>;
+  const text = (field: string): string | undefined => (typeof value[field] === 'string' ? (value[field] as string) : undefined);
+  const id = text('id');
+  const scheduledAt = new Date(text('scheduledAt') ?? Number.NaN);
+  const firedAt = new Date(text('firedAt') ?? Number.NaN);
+  if (id === undefined) return { refused: `not a Punctual event: fire ${fireId} has no string "id"` };
+  if (Number.isNaN(scheduledAt.getTime())) return { refused: `not a Punctual event: fire ${fireId} has no ISO "scheduledAt", got ${JSON.stringify(value.scheduledAt)}` };
+  const occurrence = value.occurrence;
+  if (typeof occurrence !== 'number' || !Number.isInteger(occurrence) || occurrence < 1) {
+    return { refused: `not a Punctual event: fire ${fireId} has no whole "occurrence" of at least 1, got ${JSON.stringify(occurrence)}` };
+  }
+  const attemptHeader = headers[EXECUTOR_HEADERS.attempt];
+  const attempt = attemptHeader === undefined ? 1 : Number(attemptHeader);
+  if (!Number.isInteger(attempt) || attempt < 1) return { refused: `fire ${fireId}: header ${EXECUTOR_HEADERS.attempt} must be a whole number of at least 1, got "${attemptHeader}"` };
+  return {
+    fire: {
+      id,
+      host: text('host') ?? id.split('/')[0] ?? '',
+      name: text('name') ?? id.split('/').slice(1).join('/'),
+      fireId,
+      scheduledAt,
+      firedAt: Number.isNaN(firedAt.getTime()) ? scheduledAt : firedAt,
+      occurrence,
+      attempt,
+      capability: headers[EXECUTOR_HEADERS.capability] ?? record.topic,
+      data: value.data,
+      headers,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { OutgoingRecord } from '../kafka/port';
+import { PartitionProgress } from './partition-progress';
+
+const record = (value: string): OutgoingRecord => ({ topic: 'status', key: null, value });
+
+test('only an unbroken run of finished events is taken, with the offset after it', () => {
+  const progress = new PartitionProgress(10);
+  for (const offset of [10, 11, 12]) progress.started(offset);
+  progress.finished(11, [record('b')]);
+  expect(progress.hasFinished()).toBe(false);
+  expect(progress.take()).toBeUndefined();
+  progress.finished(10, [record('a')]);
+  const taken = progress.take();
+  expect(taken?.nextOffset).toBe(12);
+  expect(taken?.finished.flatMap((event) => event.records.map((r) => r.value))).toEqual(['a', 'b']);
+  expect(progress.isBehind(11)).toBe(true);
+  expect(progress.isBehind(12)).toBe(false);
+  expect(progress.running).toBe(1);
+});
+
+test('what a failed transaction carried is given back first in line, and taken again whole', () => {
+  const progress = new PartitionProgress();
+  for (const offset of [5, 6, 7]) progress.started(offset);
+  progress.finished(5, [record('a')]);
+  progress.finished(6, []);
+  const taken = progress.take();
+  progress.finished(7, [record('c')]);
+  if (taken) progress.giveBack(taken.finished);
+  expect(progress.isBehind(5)).toBe(false);
+  const again = progress.take();
+  expect(again?.nextOffset).toBe(8);
+  expect(again?.finished.map((event) => event.offset)).toEqual([5, 6, 7]);
+});

@@ -1,0 +1,57 @@
+/**
+ * The records an executor writes: an outcome to the status topic, keyed by schedule id so that each
+ * status partition lines up with its definitions partition; and a dead letter, the original event
+ * with the reason, to the execution dead-letter topic.
+ */
+import type { IncomingRecord, OutgoingRecord } from '../kafka/port';
+import type { Fire } from './fire';
+import type { ErrorSummary } from './outcome';
+
+/** One record per finished attempt: succeeded and dead-lettered are terminal; retrying says when the next attempt is due. */
+export type ExecutionStatus = 'succeeded' | 'retrying' | 'dead-lettered';
+
+export interface StatusValue {
+  fireId: string;
+  id: string;
+  occurrence: number;
+  scheduledAt: string;
+  attempt: number;
+  status: ExecutionStatus;
+  capability: string;
+  executorId: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  result?: unknown;
+  error?: ErrorSummary;
+  /** With status retrying: when the next attempt is due. */
+  nextAttemptAt?: string;
+}
+
+export const DEAD_LETTER_HEADERS = {
+  reason: 'punctual-dlq-reason',
+  sourceTopic: 'punctual-dlq-source-topic',
+  sourcePartition: 'punctual-dlq-source-partition',
+  sourceOffset: 'punctual-dlq-source-offset',
+} as const;
+
+export function statusRecord(topic: string, fire: Fire, value: Omit<StatusValue, 'fireId' | 'id' | 'occurrence' | 'scheduledAt' | 'attempt' | 'capability'>): OutgoingRecord {
+  const full: StatusValue = { fireId: fire.fireId, id: fire.id, occurrence: fire.occurrence, scheduledAt: fire.scheduledAt.toISOString(), attempt: fire.attempt, capability: fire.capability, ...value };
+  return { topic, key: fire.id, value: JSON.stringify(full), headers: { 'punctual-fire-id': fire.fireId, 'punctual-status': value.status } };
+}
+
+/** The event as it came, with why it goes no further; keyed like the event. */
+export function deadLetterRecord(topic: string, record: IncomingRecord, reason: string): OutgoingRecord {
+  return {
+    topic,
+    key: record.key?.toString('utf8') ?? null,
+    value: record.value,
+    headers: {
+      ...record.headers,
+      [DEAD_LETTER_HEADERS.reason]: reason,
+      [DEAD_LETTER_HEADERS.sourceTopic]: record.topic,
+      [DEAD_LETTER_HEADERS.sourcePartition]: String(record.partition),
+      [DEAD_LETTER_HEADERS.sourceOffset]: String(record.offset),
+    },
+  };
+}
