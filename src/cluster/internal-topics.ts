@@ -22,8 +22,11 @@ export function internalTopicSpecs(config: PunctualConfig): TopicSpec[] {
   return [
     { topic: topics.definitions, partitions: topics.partitions, replicationFactor: topics.replicationFactor, config: compacted },
     { topic: topics.changelog, partitions: topics.partitions, replicationFactor: topics.replicationFactor, config: compacted },
-    // The DLQ keeps records for inspection under the broker's retention; its partition count is free.
+    // Keyed by schedule id like the definitions, so its partitions line up with theirs.
+    { topic: topics.status, partitions: topics.partitions, replicationFactor: topics.replicationFactor },
+    // The DLQs keep records for inspection under the broker's retention; their partition count is free.
     { topic: topics.dlq, partitions: topics.partitions, replicationFactor: topics.replicationFactor },
+    { topic: topics.executionsDlq, partitions: topics.partitions, replicationFactor: topics.replicationFactor },
   ];
 }
 
@@ -33,7 +36,7 @@ export async function ensureInternalTopics(admin: Admin, config: PunctualConfig)
   const existing = await admin.describeTopics(specs.map((spec) => spec.topic));
   for (const spec of specs) {
     const found = existing.find((topic) => topic.topic === spec.topic);
-    if (found && spec.topic !== config.topics.dlq && found.partitions !== spec.partitions) {
+    if (found && spec.topic !== config.topics.dlq && spec.topic !== config.topics.executionsDlq && found.partitions !== spec.partitions) {
       throw new TopicMismatchError(spec.topic, spec.partitions, found.partitions);
     }
   }

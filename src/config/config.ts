@@ -25,7 +25,7 @@ export interface PunctualConfig {
   logLevel: LogLevel;
   auth: AuthConfig;
   tls: { certFile: string; keyFile: string };
-  topics: { definitions: string; changelog: string; dlq: string; partitions: number; replicationFactor: number };
+  topics: { definitions: string; changelog: string; dlq: string; status: string; executionsDlq: string; partitions: number; replicationFactor: number };
 }
 
 export interface AuthConfig {
@@ -68,11 +68,13 @@ export function parseConfig(defaults: unknown, env: NodeJS.ProcessEnv): Punctual
     definitions: read(SETTINGS.definitionsTopic),
     changelog: read(SETTINGS.changelogTopic),
     dlq: read(SETTINGS.dlqTopic),
+    status: read(SETTINGS.statusTopic),
+    executionsDlq: read(SETTINGS.executionsDlqTopic),
     partitions: read(SETTINGS.partitions),
     replicationFactor: read(SETTINGS.replicationFactor),
   };
-  if (new Set([topics.definitions, topics.changelog, topics.dlq]).size !== 3) {
-    throw new ConfigError('topics', `topics.definitions, topics.changelog and topics.dlq must differ, got ${JSON.stringify(topics)}`);
+  if (new Set([topics.definitions, topics.changelog, topics.dlq, topics.status, topics.executionsDlq]).size !== 5) {
+    throw new ConfigError('topics', `topics.definitions, topics.changelog, topics.dlq, topics.status and topics.executionsDlq must differ, got ${JSON.stringify(topics)}`);
   }
   const auth: AuthConfig = {
     mode: read(SETTINGS.auth),

@@ -176,10 +176,12 @@ export const SETTINGS = {
   definitionsTopic: { key: 'topics.definitions', env: 'PUNCTUAL_TOPIC_DEFINITIONS', doc: 'Input topic of schedule definitions.', parse: topicName },
   changelogTopic: { key: 'topics.changelog', env: 'PUNCTUAL_TOPIC_CHANGELOG', doc: 'Compacted changelog of schedule state.', parse: topicName },
   dlqTopic: { key: 'topics.dlq', env: 'PUNCTUAL_TOPIC_DLQ', doc: 'Dead letter topic for invalid definitions and those whose target topic the cluster refuses.', parse: topicName },
+  statusTopic: { key: 'topics.status', env: 'PUNCTUAL_TOPIC_STATUS', doc: 'Execution outcomes written by executors, keyed by schedule id (same partition count as the definitions).', parse: topicName },
+  executionsDlqTopic: { key: 'topics.executionsDlq', env: 'PUNCTUAL_TOPIC_EXECUTIONS_DLQ', doc: 'Fires executors gave up on, and events they could not run, with the reason.', parse: topicName },
   partitions: {
     key: 'topics.partitions',
     env: 'PUNCTUAL_PARTITIONS',
-    doc: 'Partition count of the definitions and changelog topics; start-up fails if existing topics differ.',
+    doc: 'Partition count of the definitions, changelog and status topics; start-up fails if existing topics differ.',
     parse: wholeNumber(1, 10_000),
   },
   replicationFactor: {

@@ -5,5 +5,7 @@ export function isolatedNodeEnv(prefix: string): Record<string, string> {
     PUNCTUAL_TOPIC_DEFINITIONS: `${prefix}.definitions`,
     PUNCTUAL_TOPIC_CHANGELOG: `${prefix}.changelog`,
     PUNCTUAL_TOPIC_DLQ: `${prefix}.dlq`,
+    PUNCTUAL_TOPIC_STATUS: `${prefix}.status`,
+    PUNCTUAL_TOPIC_EXECUTIONS_DLQ: `${prefix}.executions-dlq`,
   };
 }

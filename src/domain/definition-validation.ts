@@ -30,6 +30,7 @@ interface DefinitionBody {
   key?: string;
   headers?: Record<string, string>;
   data?: unknown;
+  retryOf?: { id: string; fireId: string; occurrence: number; scheduledAt: string; attempt: number };
 }
 
 const TIMING_FIELDS = ['frequency', 'cron', 'at', 'delay'] as const;
@@ -67,6 +68,15 @@ export function validateDefinition(body: unknown): ValidatedDefinition {
     return invalid('end', `${body.end} is not after start ${body.start}`);
   }
 
+  let retryOf: ScheduleDefinition['retryOf'];
+  if (body.retryOf) {
+    if (instants.at === undefined) return invalid('retryOf', 'a retry is a one-shot: it needs at');
+    if (!body.retryOf.id.startsWith(`${body.host}/`)) return invalid('retryOf.id', `${JSON.stringify(body.retryOf.id)} is not a schedule of host ${body.host}`);
+    const scheduledAt = parseInstant(body.retryOf.scheduledAt);
+    if (scheduledAt === undefined) return invalid('retryOf.scheduledAt', `${JSON.stringify(body.retryOf.scheduledAt)} is not an ISO-8601 instant with an offset, such as 2026-01-31T09:00:00Z`);
+    retryOf = { ...body.retryOf, scheduledAt };
+  }
+
   const timing = toTiming(body, instants.at);
   if (timing.kind === 'cron') {
     const problem = cronProblem(timing.expression, timing.timezone);
@@ -87,6 +97,7 @@ export function validateDefinition(body: unknown): ValidatedDefinition {
   if (instants.start !== undefined) definition.start = instants.start;
   if (instants.end !== undefined) definition.end = instants.end;
   if (body.limit !== undefined) definition.limit = body.limit;
+  if (retryOf) definition.retryOf = retryOf;
   return { ok: true, action: 'UPSERT', definition };
 }
 

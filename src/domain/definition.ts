@@ -27,6 +27,16 @@ export type Timing =
 /** `<host>/<name>`. */
 export type ScheduleId = string;
 
+/** The occurrence a retry one-shot fires as (written by an executor; see docs/executor.md). */
+export interface RetryOf {
+  id: ScheduleId;
+  fireId: string;
+  occurrence: number;
+  scheduledAt: number;
+  /** 2 for the first retry. */
+  attempt: number;
+}
+
 export interface ScheduleDefinition {
   id: ScheduleId;
   host: string;
@@ -41,6 +51,7 @@ export interface ScheduleDefinition {
   end?: number;
   limit?: number;
   misfire: MisfirePolicy;
+  retryOf?: RetryOf;
 }
 
 export function scheduleId(host: string, name: string): ScheduleId {

@@ -6,6 +6,8 @@ export const EVENT_HEADERS = {
   scheduledAt: 'punctual-scheduled-at',
   occurrence: 'punctual-occurrence',
   fireId: 'punctual-fire-id',
+  /** Only on retries (2, 3, ...): a first attempt has none. */
+  attempt: 'punctual-attempt',
 } as const;
 
 export interface ExecutionEvent {
@@ -25,26 +27,35 @@ export function fireId(id: string, scheduledAt: number): string {
   return `${id}@${scheduledAt}`;
 }
 
+/**
+ * The event of one occurrence. A retry one-shot (`retryOf`, written by an executor) fires as the
+ * occurrence it retries: that schedule's id, fire id, occurrence and due time, and its attempt.
+ */
 export function executionEvent(definition: ScheduleDefinition, occurrence: Occurrence, firedAt: number): ExecutionEvent {
+  const { retryOf } = definition;
+  const id = retryOf?.id ?? definition.id;
+  const scheduledAt = retryOf?.scheduledAt ?? occurrence.scheduledAt;
+  const number = retryOf?.occurrence ?? occurrence.occurrence;
   const value = {
-    id: definition.id,
+    id,
     host: definition.host,
-    name: definition.name,
-    scheduledAt: new Date(occurrence.scheduledAt).toISOString(),
+    name: id.slice(definition.host.length + 1),
+    scheduledAt: new Date(scheduledAt).toISOString(),
     firedAt: new Date(firedAt).toISOString(),
-    occurrence: occurrence.occurrence,
+    occurrence: number,
     data: definition.data,
   };
   return {
-    key: definition.key ?? definition.id,
+    key: definition.key ?? id,
     value: JSON.stringify(value),
     // The definition's own headers first, so they can never overwrite Punctual's.
     headers: {
       ...definition.headers,
-      [EVENT_HEADERS.id]: definition.id,
-      [EVENT_HEADERS.scheduledAt]: String(occurrence.scheduledAt),
-      [EVENT_HEADERS.occurrence]: String(occurrence.occurrence),
-      [EVENT_HEADERS.fireId]: fireId(definition.id, occurrence.scheduledAt),
+      [EVENT_HEADERS.id]: id,
+      [EVENT_HEADERS.scheduledAt]: String(scheduledAt),
+      [EVENT_HEADERS.occurrence]: String(number),
+      [EVENT_HEADERS.fireId]: retryOf?.fireId ?? fireId(definition.id, occurrence.scheduledAt),
+      ...(retryOf ? { [EVENT_HEADERS.attempt]: String(retryOf.attempt) } : {}),
     },
   };
 }

@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { NodeTransactions } from '../cluster/node-transactions';
+import { TargetTopics } from '../cluster/target-topics';
 import { systemClock, type Clock } from '../domain/clock';
 import { KafkajsPort } from '../kafka/kafkajs/kafkajs-port';
 import type { Admin, GroupConsumer, IncomingRecord, KafkaPort, OutgoingRecord, RecordBatch, TopicPartition } from '../kafka/port';
@@ -17,7 +18,7 @@ import { parseFire, type Fire } from './fire';
 import { DEFAULT_MAX_RESULT_BYTES, HandlerTimeoutError, failed, succeeded, type HandlerOutcome } from './outcome';
 import { decideRetry, retryPolicy, type RetryOptions, type RetryPolicy } from './retry-policy';
 import { Slots } from './slots';
-import { deadLetterRecord, statusRecord } from './status-record';
+import { deadLetterRecord, retryDefinitionRecord, statusRecord } from './status-record';
 
 export interface HandlerContext {
   /** Aborted when the handler's timeout passes or the executor stops past its deadline. */
@@ -46,6 +47,8 @@ export interface ExecutorOptions {
   executorId?: string;
   statusTopic?: string;
   deadLetterTopic?: string;
+  /** Where retries are scheduled: the definitions topic of the Punctual cluster. Default punctual.definitions. */
+  definitionsTopic?: string;
   maxResultBytes?: number;
   sessionTimeoutMs?: number;
   /** Stop (as stop() does) on SIGTERM and SIGINT. Default false. */
@@ -58,6 +61,7 @@ export interface ExecutorOptions {
 
 export const DEFAULT_STATUS_TOPIC = 'punctual.status';
 export const DEFAULT_EXECUTIONS_DLQ_TOPIC = 'punctual.executions.dlq';
+export const DEFAULT_DEFINITIONS_TOPIC = 'punctual.definitions';
 const DEFAULT_CONCURRENCY = 10;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_STOP_DEADLINE_MS = 30_000;
@@ -77,6 +81,7 @@ export class Executor {
   private readonly slots: Slots;
   private readonly statusTopic: string;
   private readonly deadLetterTopic: string;
+  private readonly definitionsTopic: string;
   private readonly partitions = new Map<string, ExecutorPartition>();
   private readonly running = new Map<AbortController, Promise<void>>();
   private readonly keyChains = new Map<string, Promise<void>>();
@@ -100,6 +105,7 @@ export class Executor {
     this.slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY);
     this.statusTopic = options.statusTopic ?? DEFAULT_STATUS_TOPIC;
     this.deadLetterTopic = options.deadLetterTopic ?? DEFAULT_EXECUTIONS_DLQ_TOPIC;
+    this.definitionsTopic = options.definitionsTopic ?? DEFAULT_DEFINITIONS_TOPIC;
   }
 
   get topics(): string[] {
@@ -111,6 +117,15 @@ export class Executor {
     const port = this.options.port ?? new KafkajsPort({ brokers: this.options.brokers, clientId: `punctual-executor-${this.executorId}`, logger: this.logger });
     const admin = (this.admin = port.createAdmin());
     await admin.connect();
+    try {
+      await this.requireTopics(admin);
+      // Its topics may not exist before the first schedule names them: made as a node makes a target topic (the broker's defaults).
+      const targetTopics = new TargetTopics(admin);
+      await Promise.all(this.topics.map((topic) => targetTopics.ensure(topic)));
+    } catch (error) {
+      await admin.close();
+      throw error;
+    }
     const consumer = (this.consumer = port.createGroupConsumer({
       groupId,
       topics: this.topics,
@@ -253,8 +268,10 @@ export class Executor {
     const decision = outcome.retryable ? decideRetry(this.policy, fire.attempt, fire.scheduledAt.getTime(), finishedAt, Math.random(), outcome.retryAfterMs) : { retry: false as const, reason: `${outcome.error.type}: not retried` };
     if (decision.retry) {
       this.metrics.finished(fire.capability, 'retrying', timing.durationMs);
-      const nextAttemptAt = new Date(finishedAt + decision.delayMs).toISOString();
-      return { records: [statusRecord(this.statusTopic, fire, { status: 'retrying', error: outcome.error, nextAttemptAt, ...timing })], key };
+      const at = finishedAt + decision.delayMs;
+      // The retry is a one-shot scheduled through Punctual in the same transaction as this outcome.
+      const retry = retryDefinitionRecord(this.definitionsTopic, fire, record, at);
+      return { records: [statusRecord(this.statusTopic, fire, { status: 'retrying', error: outcome.error, nextAttemptAt: new Date(at).toISOString(), ...timing }), retry], key };
     }
     this.metrics.finished(fire.capability, 'dead-lettered', timing.durationMs);
     const reason = `${decision.reason}; last error ${outcome.error.type}: ${outcome.error.message}`;
@@ -312,6 +329,16 @@ export class Executor {
       this.committedKeys.add(key);
       // The oldest go first: a Set iterates in insertion order.
       if (this.committedKeys.size > COMMITTED_KEYS_KEPT) this.committedKeys.delete(this.committedKeys.values().next().value as string);
+    }
+  }
+
+  /** The topics outcomes go to are Punctual's (a node creates them): an executor that cannot write them fails at start, not per attempt. */
+  private async requireTopics(admin: Admin): Promise<void> {
+    const needed = [this.statusTopic, this.deadLetterTopic, this.definitionsTopic];
+    const existing = new Set((await admin.describeTopics(needed)).map((topic) => topic.topic));
+    const missing = needed.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      throw new Error(`the executor writes to ${missing.join(', ')}, which do not exist: start a Punctual node with the same topic settings first (it creates them), or pass statusTopic, deadLetterTopic and definitionsTopic`);
     }
   }
 

@@ -8,7 +8,7 @@ import type { Headers, IncomingRecord } from '../kafka/port';
 
 /** Headers an executor reads beyond the event's own: the retry attempt and an explicit capability. */
 export const EXECUTOR_HEADERS = {
-  attempt: 'punctual-attempt',
+  attempt: EVENT_HEADERS.attempt,
   capability: 'punctual-capability',
 } as const;
 

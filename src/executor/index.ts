@@ -1,5 +1,5 @@
 /** `punctual/executor`: run the events Punctual emits, record their outcomes, retry through Punctual. */
-export { createExecutor, Executor, DEFAULT_EXECUTIONS_DLQ_TOPIC, DEFAULT_STATUS_TOPIC, type ExecutorOptions, type Handler, type HandlerContext } from './executor';
+export { createExecutor, Executor, DEFAULT_DEFINITIONS_TOPIC, DEFAULT_EXECUTIONS_DLQ_TOPIC, DEFAULT_STATUS_TOPIC, type ExecutorOptions, type Handler, type HandlerContext } from './executor';
 export { EXECUTOR_HEADERS, type Fire } from './fire';
 export { HandlerTimeoutError, NonRetryableError, RetryAfter } from './outcome';
 export { DEFAULT_RETRY_POLICY, type BackoffOptions, type RetryOptions, type RetryPolicy } from './retry-policy';

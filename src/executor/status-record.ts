@@ -55,3 +55,30 @@ export function deadLetterRecord(topic: string, record: IncomingRecord, reason: 
     },
   };
 }
+
+/** Names a retry one-shot: one per occurrence and attempt, so writing it again changes nothing. */
+export function retryName(fire: Fire, attempt: number): string {
+  return `${fire.name.slice(0, 200)}:retry:${fire.scheduledAt.getTime()}:${attempt}`;
+}
+
+/**
+ * The definition of the next attempt of `fire`: a one-shot at `at`, to the same topic with the same
+ * key, data and headers, that fires as the same occurrence (retryOf) with the attempt after this one.
+ */
+export function retryDefinitionRecord(definitionsTopic: string, fire: Fire, record: IncomingRecord, at: number): OutgoingRecord {
+  const attempt = fire.attempt + 1;
+  const name = retryName(fire, attempt);
+  const headers = Object.fromEntries(Object.entries(fire.headers).filter(([header]) => !header.startsWith('punctual-')));
+  const body = {
+    host: fire.host,
+    name,
+    action: 'INSERT',
+    at: new Date(at).toISOString(),
+    topic: fire.topic,
+    ...(record.key === null ? {} : { key: record.key.toString('utf8') }),
+    headers,
+    data: fire.data ?? null,
+    retryOf: { id: fire.id, fireId: fire.fireId, occurrence: fire.occurrence, scheduledAt: fire.scheduledAt.toISOString(), attempt },
+  };
+  return { topic: definitionsTopic, key: `${fire.host}/${name}`, value: JSON.stringify(body) };
+}

@@ -6,6 +6,7 @@
  * with no outcome recorded twice.
  */
 import { executionEvent } from '../../src/domain/execution-event';
+import { validateDefinition } from '../../src/domain/definition-validation';
 import type { ScheduleDefinition } from '../../src/domain/definition';
 import { createExecutor, NonRetryableError, type Executor, type Handler, type StatusValue } from '../../src/executor';
 import type { IncomingRecord, KafkaPort, OutgoingRecord } from '../../src/kafka/port';
@@ -25,12 +26,13 @@ interface Topics {
   target: string;
   status: string;
   dlq: string;
+  definitions: string;
   groupId: string;
 }
 
 async function topics(partitions: number): Promise<Topics> {
-  const names = { target: uniqueName('exec-target'), status: uniqueName('exec-status'), dlq: uniqueName('exec-dlq'), groupId: uniqueName('exec-group') };
-  await Promise.all([createTopic(port, names.target, partitions), createTopic(port, names.status, partitions), createTopic(port, names.dlq)]);
+  const names = { target: uniqueName('exec-target'), status: uniqueName('exec-status'), dlq: uniqueName('exec-dlq'), definitions: uniqueName('exec-definitions'), groupId: uniqueName('exec-group') };
+  await Promise.all([createTopic(port, names.target, partitions), createTopic(port, names.status, partitions), createTopic(port, names.dlq), createTopic(port, names.definitions)]);
   return names;
 }
 
@@ -52,7 +54,7 @@ async function produce(records: OutgoingRecord[]): Promise<void> {
 }
 
 function executor(names: Topics, handlers: Record<string, Handler>, extra: Partial<Parameters<typeof createExecutor>[0]> = {}): Executor {
-  return createExecutor({ brokers: testBrokers(), groupId: names.groupId, handlers, topics: [names.target], statusTopic: names.status, deadLetterTopic: names.dlq, logger: silentLogger, sessionTimeoutMs: 6_000, ...extra });
+  return createExecutor({ brokers: testBrokers(), groupId: names.groupId, handlers, topics: [names.target], statusTopic: names.status, deadLetterTopic: names.dlq, definitionsTopic: names.definitions, logger: silentLogger, sessionTimeoutMs: 6_000, ...extra });
 }
 
 const statusOf = (record: IncomingRecord): StatusValue => JSON.parse(record.value?.toString('utf8') ?? 'null') as StatusValue;
@@ -114,6 +116,14 @@ test('every attempt has one outcome in the status topic; what cannot run is dead
     expect(status.get('shop/broken')).toMatchObject({ status: 'dead-lettered', error: { type: 'NonRetryableError', message: 'no such address' } });
     expect(status.get('shop/slow')).toMatchObject({ status: 'retrying', error: { type: 'HandlerTimeoutError', message: 'the handler did not finish within 500 ms' } });
 
+    // Each retry is a valid one-shot definition, written with its outcome, that fires as the same occurrence's next attempt.
+    const retries = (await readCommittedUntil(port, names.definitions, (seen) => seen.length >= 2, 30_000)).map((record) => validateDefinition(JSON.parse(record.value?.toString() ?? 'null')));
+    const retryOf = retries.map((retry) => (retry.ok && retry.action === 'UPSERT' ? { id: retry.definition.retryOf?.id ?? '', attempt: retry.definition.retryOf?.attempt, at: retry.definition.timing } : { id: '', refused: retry }));
+    expect(retryOf.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+      { id: 'shop/flaky', attempt: 2, at: { kind: 'at', at: Date.parse(flaky?.nextAttemptAt ?? '') } },
+      { id: 'shop/slow', attempt: 2, at: { kind: 'at', at: Date.parse(status.get('shop/slow')?.nextAttemptAt ?? '') } },
+    ]);
+
     const dead = await readCommittedUntil(port, names.dlq, (seen) => seen.length >= 3, 30_000);
     const reasons = dead.map((record) => record.headers['punctual-dlq-reason']).sort();
     expect(reasons).toEqual([
@@ -168,4 +178,11 @@ test('a graceful stop mid-run lets running handlers finish and commits their out
   } finally {
     await second.stop();
   }
+});
+
+test('an executor refuses to start when the topics it writes outcomes to do not exist, naming them', async () => {
+  const names = await topics(1);
+  const missing = uniqueName('no-such-status');
+  const refused = executor(names, { [names.target]: async () => null }, { statusTopic: missing });
+  await expect(refused.start()).rejects.toThrow(`the executor writes to ${missing}, which do not exist`);
 });
