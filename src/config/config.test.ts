@@ -9,6 +9,8 @@ describe('configuration', () => {
       definitions: 'punctual.definitions',
       changelog: 'punctual.changelog',
       dlq: 'punctual.dlq',
+      status: 'punctual.status',
+      executionsDlq: 'punctual.executions.dlq',
       partitions: 12,
       replicationFactor: -1,
     });
