@@ -18,7 +18,8 @@ import { parseFire, type Fire } from './fire';
 import { DEFAULT_MAX_RESULT_BYTES, HandlerTimeoutError, failed, succeeded, type HandlerOutcome } from './outcome';
 import { decideRetry, retryPolicy, type RetryOptions, type RetryPolicy } from './retry-policy';
 import { Slots } from './slots';
-import { deadLetterRecord, retryDefinitionRecord, statusRecord } from './status-record';
+import { deadLetter } from '../ingest/dead-letter';
+import { retryDefinitionRecord, statusRecord } from './status-record';
 
 export interface HandlerContext {
   /** Aborted when the handler's timeout passes or the executor stops past its deadline. */
@@ -275,13 +276,13 @@ export class Executor {
     }
     this.metrics.finished(fire.capability, 'dead-lettered', timing.durationMs);
     const reason = `${decision.reason}; last error ${outcome.error.type}: ${outcome.error.message}`;
-    return { records: [statusRecord(this.statusTopic, fire, { status: 'dead-lettered', error: outcome.error, ...timing }), deadLetterRecord(this.deadLetterTopic, record, reason)], key };
+    return { records: [statusRecord(this.statusTopic, fire, { status: 'dead-lettered', error: outcome.error, ...timing }), deadLetter(this.deadLetterTopic, record, reason)], key };
   }
 
   private refuse(record: IncomingRecord, capability: string, reason: string): { records: OutgoingRecord[] } {
     this.metrics.finished(capability, 'refused');
     this.logger.warn('event dead-lettered', { topic: record.topic, partition: record.partition, offset: record.offset, reason });
-    return { records: [deadLetterRecord(this.deadLetterTopic, record, reason)] };
+    return { records: [deadLetter(this.deadLetterTopic, record, reason)] };
   }
 
   private async runHandler(handler: Handler, fire: Fire, stopSignal: AbortSignal): Promise<HandlerOutcome> {

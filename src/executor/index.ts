@@ -3,4 +3,5 @@ export { createExecutor, Executor, DEFAULT_DEFINITIONS_TOPIC, DEFAULT_EXECUTIONS
 export { EXECUTOR_HEADERS, type Fire } from './fire';
 export { HandlerTimeoutError, NonRetryableError, RetryAfter } from './outcome';
 export { DEFAULT_RETRY_POLICY, type BackoffOptions, type RetryOptions, type RetryPolicy } from './retry-policy';
-export { DEAD_LETTER_HEADERS, type ExecutionStatus, type StatusValue } from './status-record';
+export { type ExecutionStatus, type StatusValue } from './status-record';
+export { DLQ_HEADERS } from '../ingest/dead-letter';

@@ -1,7 +1,8 @@
 /**
  * The records an executor writes: an outcome to the status topic, keyed by schedule id so that each
- * status partition lines up with its definitions partition; and a dead letter, the original event
- * with the reason, to the execution dead-letter topic.
+ * status partition lines up with its definitions partition; and a retry, a one-shot definition
+ * that fires as the same occurrence's next attempt. Dead letters are the ingest path's
+ * (src/ingest/dead-letter.ts): the original record with the reason and its origin in headers.
  */
 import type { IncomingRecord, OutgoingRecord } from '../kafka/port';
 import type { Fire } from './fire';
@@ -28,32 +29,9 @@ export interface StatusValue {
   nextAttemptAt?: string;
 }
 
-export const DEAD_LETTER_HEADERS = {
-  reason: 'punctual-dlq-reason',
-  sourceTopic: 'punctual-dlq-source-topic',
-  sourcePartition: 'punctual-dlq-source-partition',
-  sourceOffset: 'punctual-dlq-source-offset',
-} as const;
-
 export function statusRecord(topic: string, fire: Fire, value: Omit<StatusValue, 'fireId' | 'id' | 'occurrence' | 'scheduledAt' | 'attempt' | 'capability'>): OutgoingRecord {
   const full: StatusValue = { fireId: fire.fireId, id: fire.id, occurrence: fire.occurrence, scheduledAt: fire.scheduledAt.toISOString(), attempt: fire.attempt, capability: fire.capability, ...value };
   return { topic, key: fire.id, value: JSON.stringify(full), headers: { 'punctual-fire-id': fire.fireId, 'punctual-status': value.status } };
-}
-
-/** The event as it came, with why it goes no further; keyed like the event. */
-export function deadLetterRecord(topic: string, record: IncomingRecord, reason: string): OutgoingRecord {
-  return {
-    topic,
-    key: record.key?.toString('utf8') ?? null,
-    value: record.value,
-    headers: {
-      ...record.headers,
-      [DEAD_LETTER_HEADERS.reason]: reason,
-      [DEAD_LETTER_HEADERS.sourceTopic]: record.topic,
-      [DEAD_LETTER_HEADERS.sourcePartition]: String(record.partition),
-      [DEAD_LETTER_HEADERS.sourceOffset]: String(record.offset),
-    },
-  };
 }
 
 /** Names a retry one-shot: one per occurrence and attempt, so writing it again changes nothing. */

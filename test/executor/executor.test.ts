@@ -133,7 +133,7 @@ test('every attempt has one outcome in the status topic; what cannot run is dead
     ].sort((a, b) => (String(a) < String(b) ? -1 : 1)));
     const refused = dead.find((record) => record.headers['punctual-dlq-reason']?.startsWith('not a Punctual event'));
     expect(refused?.value?.toString()).toBe('not an event');
-    expect(refused?.headers['punctual-dlq-source-topic']).toBe(names.target);
+    expect(refused?.headers['punctual-dlq-original-topic']).toBe(names.target);
 
     await sleep(500);
     expect(await committedOffsets(names, 3)).toEqual([6, 7, 5]);
