@@ -1,3 +1,4 @@
+import { definitionBody } from './definition-body';
 import { validateDefinition } from './definition-validation';
 
 const base = { host: 'demo', name: 'hello', action: 'INSERT', topic: 'demo.out' };
@@ -72,5 +73,24 @@ describe('definition validation', () => {
     if (result.ok) return;
     expect(result.field).toBe(field);
     expect(result.reason).toContain(reason);
+  });
+});
+
+describe('retryOf (a retry one-shot written by an executor)', () => {
+  const retry = { host: 'shop', name: 'mail:retry:1000:2', action: 'INSERT', at: '2026-01-01T00:00:05Z', topic: 'out', retryOf: { id: 'shop/mail', fireId: 'shop/mail@1000', occurrence: 1, scheduledAt: '1970-01-01T00:00:01Z', attempt: 2 } };
+
+  test('is kept on the definition, its due time as epoch ms, and written back the same', () => {
+    const validated = validateDefinition(retry);
+    expect(validated).toMatchObject({ ok: true, action: 'UPSERT', definition: { retryOf: { id: 'shop/mail', fireId: 'shop/mail@1000', occurrence: 1, scheduledAt: 1_000, attempt: 2 } } });
+    if (validated.ok && validated.action === 'UPSERT') expect(validateDefinition(definitionBody(validated.definition))).toEqual(validated);
+  });
+
+  test.each([
+    [{ ...retry, at: undefined, delay: { timeUnit: 'SECONDS', time: 1 } }, 'retryOf', 'a retry is a one-shot: it needs at'],
+    [{ ...retry, retryOf: { ...retry.retryOf, id: 'other/mail' } }, 'retryOf.id', '"other/mail" is not a schedule of host shop'],
+    [{ ...retry, retryOf: { ...retry.retryOf, scheduledAt: 'yesterday' } }, 'retryOf.scheduledAt', '"yesterday" is not an ISO-8601 instant'],
+    [{ ...retry, retryOf: { ...retry.retryOf, attempt: 1 } }, 'retryOf.attempt', 'must be >= 2'],
+  ])('a bad one is refused naming the field: %#', (body, field, reason) => {
+    expect(validateDefinition(body)).toEqual({ ok: false, field, reason: expect.stringContaining(reason) });
   });
 });
