@@ -52,6 +52,12 @@ export interface ExecutorOptions {
   definitionsTopic?: string;
   maxResultBytes?: number;
   sessionTimeoutMs?: number;
+  /**
+   * transaction.timeout.ms of the executor's transactions. They only carry outcomes (never a running
+   * handler), so it is short: a killed executor's open transaction holds the status and definitions
+   * partitions it wrote to (read_committed stops at it) until the coordinator aborts it. Default 10 s.
+   */
+  transactionTimeoutMs?: number;
   /** Stop (as stop() does) on SIGTERM and SIGINT. Default false. */
   stopOnSignals?: boolean;
   logger?: Logger;
@@ -65,6 +71,7 @@ export const DEFAULT_EXECUTIONS_DLQ_TOPIC = 'punctual.executions.dlq';
 export const DEFAULT_DEFINITIONS_TOPIC = 'punctual.definitions';
 const DEFAULT_CONCURRENCY = 10;
 const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
 const DEFAULT_STOP_DEADLINE_MS = 30_000;
 const COMMITTED_KEYS_KEPT = 10_000;
 const COMMIT_INTERVAL_MS = 5;
@@ -115,7 +122,7 @@ export class Executor {
 
   async start(): Promise<void> {
     const { groupId } = this.options;
-    const port = this.options.port ?? new KafkajsPort({ brokers: this.options.brokers, clientId: `punctual-executor-${this.executorId}`, logger: this.logger });
+    const port = this.options.port ?? new KafkajsPort({ brokers: this.options.brokers, clientId: `punctual-executor-${this.executorId}`, logger: this.logger, transactionTimeoutMs: this.options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS });
     const admin = (this.admin = port.createAdmin());
     await admin.connect();
     try {

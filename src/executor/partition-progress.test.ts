@@ -14,7 +14,7 @@ test('only an unbroken run of finished events is taken, with the offset after it
   expect(taken?.nextOffset).toBe(12);
   expect(taken?.finished.flatMap((event) => event.records.map((r) => r.value))).toEqual(['a', 'b']);
   expect(progress.isBehind(11)).toBe(true);
-  expect(progress.isBehind(12)).toBe(false);
+  expect(progress.isBehind(13)).toBe(false);
   expect(progress.running).toBe(1);
 });
 
@@ -26,8 +26,21 @@ test('what a failed transaction carried is given back first in line, and taken a
   const taken = progress.take();
   progress.finished(7, [record('c')]);
   if (taken) progress.giveBack(taken.finished);
-  expect(progress.isBehind(5)).toBe(false);
+  // Given back, not run again: its outcome waits for the next transaction.
+  expect(progress.isBehind(5)).toBe(true);
   const again = progress.take();
   expect(again?.nextOffset).toBe(8);
   expect(again?.finished.map((event) => event.offset)).toEqual([5, 6, 7]);
+});
+
+test('an offset delivered again while it runs or waits to commit is behind, and cannot be started twice', () => {
+  const progress = new PartitionProgress(3);
+  progress.started(3);
+  progress.started(4);
+  progress.finished(3, [record('a')]);
+  expect([3, 4].map((offset) => progress.isBehind(offset))).toEqual([true, true]);
+  expect(progress.isBehind(5)).toBe(false);
+  expect(() => progress.started(4)).toThrow('offset 4 was started already');
+  progress.finished(4, []);
+  expect(progress.take()?.nextOffset).toBe(5);
 });

@@ -17,13 +17,18 @@ export class PartitionProgress {
     this.committedUpTo = committedOffset;
   }
 
-  /** Whether `offset` was handled already (below what is committed or taken for a commit). */
+  /** The last offset started: the consumer delivers a partition's records again from the committed offset after a rebalance that kept it here. */
+  private lastStarted: number | undefined;
+
+  /** Whether `offset` was started already (below what is committed, or started in this ownership). */
   isBehind(offset: number): boolean {
-    return this.committedUpTo !== undefined && offset < this.committedUpTo;
+    return (this.committedUpTo !== undefined && offset < this.committedUpTo) || (this.lastStarted !== undefined && offset <= this.lastStarted);
   }
 
   started(offset: number): void {
+    if (this.isBehind(offset)) throw new Error(`offset ${offset} was started already (last started ${this.lastStarted}, committed up to ${this.committedUpTo})`);
     this.committedUpTo ??= offset;
+    this.lastStarted = offset;
     this.pending.set(offset, 'running');
     this.order.push(offset);
   }

@@ -9,9 +9,10 @@ test('missing internal topics are created with the configured partitions, and ex
   await admin.connect();
   try {
     const created = await ensureInternalTopics(admin, config);
-    expect(created.sort()).toEqual([config.topics.changelog, config.topics.definitions, config.topics.dlq].sort());
-    const described = await admin.describeTopics([config.topics.definitions, config.topics.changelog]);
-    expect(described.map((topic) => topic.partitions)).toEqual([4, 4]);
+    expect(created.sort()).toEqual([config.topics.changelog, config.topics.definitions, config.topics.dlq, config.topics.status, config.topics.executionsDlq].sort());
+    // The status topic lines up with the definitions, partition for partition.
+    const described = await admin.describeTopics([config.topics.definitions, config.topics.changelog, config.topics.status]);
+    expect(described.map((topic) => topic.partitions)).toEqual([4, 4, 4]);
     expect(await ensureInternalTopics(admin, config)).toEqual([]);
   } finally {
     await admin.close();
