@@ -5,3 +5,4 @@ export { HandlerTimeoutError, NonRetryableError, RetryAfter } from './outcome';
 export { DEFAULT_RETRY_POLICY, type BackoffOptions, type RetryOptions, type RetryPolicy } from './retry-policy';
 export { type ExecutionStatus, type StatusValue } from './status-record';
 export { DLQ_HEADERS } from '../ingest/dead-letter';
+export { clusterTask, clusterTaskTopic, type ClusterTask, type ClusterTaskOptions } from './cluster-task';
