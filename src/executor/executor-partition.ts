@@ -34,10 +34,21 @@ export class ExecutorPartition implements TransactionParticipant {
     },
   ) {}
 
-  /** Reads where the partition's committed events end (waiting out a transaction open on it). */
-  async start(): Promise<void> {
-    const committed = await this.stableOffset();
-    this.progress = new PartitionProgress(committed);
+  /**
+   * Reads where the partition's committed events end (waiting out a transaction open on it), trying
+   * again until it works or the partition is revoked. Resolves false when revoked first.
+   */
+  async start(): Promise<boolean> {
+    while (!this.revoked) {
+      try {
+        this.progress = new PartitionProgress(await this.stableOffset());
+        return !this.revoked;
+      } catch (error) {
+        this.options.logger.warn('reading the committed offset of a new partition failed; trying again', { error, partition: this.input.partition });
+        await new Promise((resolve) => setTimeout(resolve, RESOLVE_RETRY_MS));
+      }
+    }
+    return false;
   }
 
   revoke(): void {

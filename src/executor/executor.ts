@@ -75,6 +75,7 @@ const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
 const DEFAULT_STOP_DEADLINE_MS = 30_000;
 const COMMITTED_KEYS_KEPT = 10_000;
 const COMMIT_INTERVAL_MS = 5;
+const READY_HEARTBEAT_MS = 1_000;
 
 export function createExecutor(options: ExecutorOptions): Executor {
   return new Executor(options);
@@ -91,6 +92,8 @@ export class Executor {
   private readonly deadLetterTopic: string;
   private readonly definitionsTopic: string;
   private readonly partitions = new Map<string, ExecutorPartition>();
+  /** Per partition: resolves true once it knows its committed offset, false if it was revoked first. */
+  private readonly ready = new WeakMap<ExecutorPartition, Promise<boolean>>();
   private readonly running = new Map<AbortController, Promise<void>>();
   private readonly keyChains = new Map<string, Promise<void>>();
   /** fireId and attempt of outcomes committed here: a redelivery of one is not run again. */
@@ -184,21 +187,28 @@ export class Executor {
     this.logger.info('executor stopped');
   }
 
+  /**
+   * New partitions start at once; each reads its committed offset (which may wait out a transaction
+   * a dead owner left open) before its records run, without holding up the group's callbacks.
+   */
   private async assigned(partitions: TopicPartition[]): Promise<void> {
-    await Promise.all(
-      partitions.map(async (input) => {
-        const partition = new ExecutorPartition(input, {
-          groupId: this.options.groupId,
-          admin: this.requireAdmin(),
-          logger: this.logger,
-          onCommitted: (offsets) => this.committed(input, offsets),
-          requestCommit: () => this.transactions?.request(),
-        });
-        await partition.start();
-        this.partitions.set(keyOf(input), partition);
-        this.transactions?.register(partition);
-      }),
-    );
+    for (const input of partitions) {
+      const partition = new ExecutorPartition(input, {
+        groupId: this.options.groupId,
+        admin: this.requireAdmin(),
+        logger: this.logger,
+        onCommitted: (offsets) => this.committed(input, offsets),
+        requestCommit: () => this.transactions?.request(),
+      });
+      this.partitions.set(keyOf(input), partition);
+      this.ready.set(
+        partition,
+        partition.start().then((started) => {
+          if (started) this.transactions?.register(partition);
+          return started;
+        }),
+      );
+    }
     this.transactions?.resume();
   }
 
@@ -215,6 +225,14 @@ export class Executor {
 
   private async received(batch: RecordBatch, heartbeat: () => Promise<void>): Promise<void> {
     const partition = this.partitions.get(keyOf(batch));
+    const ready = partition && this.ready.get(partition);
+    if (!partition || !ready) return;
+    // The membership is kept alive while the partition's committed offset is read.
+    for (let started: boolean | undefined; started === undefined; ) {
+      started = await Promise.race([ready, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), READY_HEARTBEAT_MS))]);
+      if (started === false) return;
+      if (started === undefined) await heartbeat();
+    }
     for (const record of batch.records) {
       if (this.stopping || !partition || partition.isRevoked) return;
       if (partition.progress.isBehind(record.offset)) continue;
@@ -248,7 +266,8 @@ export class Executor {
   }
 
   private async execute(partition: ExecutorPartition, record: IncomingRecord, signal: AbortSignal): Promise<void> {
-    const records = await this.outcomeOf(record, signal);
+    // Every started offset must finish, or the partition's commits stop behind it.
+    const records = await this.outcomeOf(record, signal).catch((error: unknown) => this.refuse(record, record.topic, `the executor failed on this event: ${String(error)}`));
     if (partition.isRevoked) return;
     partition.progress.finished(record.offset, records.records);
     if (records.key) this.rememberOutcome(partition.input, record.offset, records.key);
@@ -286,7 +305,7 @@ export class Executor {
     return { records: [statusRecord(this.statusTopic, fire, { status: 'dead-lettered', error: outcome.error, ...timing }), deadLetter(this.deadLetterTopic, record, reason)], key };
   }
 
-  private refuse(record: IncomingRecord, capability: string, reason: string): { records: OutgoingRecord[] } {
+  private refuse(record: IncomingRecord, capability: string, reason: string): { records: OutgoingRecord[]; key?: string } {
     this.metrics.finished(capability, 'refused');
     this.logger.warn('event dead-lettered', { topic: record.topic, partition: record.partition, offset: record.offset, reason });
     return { records: [deadLetter(this.deadLetterTopic, record, reason)] };
