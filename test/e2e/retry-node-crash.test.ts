@@ -10,7 +10,7 @@ import { startPunctualProcess, stopPunctualProcesses, type PunctualProcess } fro
 import { createExecutor, type StatusValue } from '../../src/executor';
 import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
 import { silentLogger } from '../../src/log/logger';
-import { createTopic, readAllUpToMarkers, readCommittedUntil, testBrokers, testPort, uniqueName } from '../helpers/kafka';
+import { createTopic, produceAll, readAllUpToMarkers, readCommittedUntil, testBrokers, testPort, uniqueName } from '../helpers/kafka';
 import { definitionRecord, uniqueNodeEnv } from '../helpers/punctual';
 
 jest.setTimeout(180_000);
@@ -46,11 +46,8 @@ test('kill -9 of the node between the failed attempts and their retries: each re
   });
   await executor.start();
   try {
-    const producer = port.createProducer();
-    await producer.connect();
     const dueAt = Date.now() + 1_500;
-    await producer.send(Array.from({ length: FIRES }, (_, i) => definitionRecord(config.topics.definitions, { host: 'crash', name: `job-${i}`, action: 'INSERT', at: new Date(dueAt + i * 10).toISOString(), topic })));
-    await producer.close();
+    await produceAll(port, Array.from({ length: FIRES }, (_, i) => definitionRecord(config.topics.definitions, { host: 'crash', name: `job-${i}`, action: 'INSERT', at: new Date(dueAt + i * 10).toISOString(), topic })));
 
     const retrying = statusesIn(await readCommittedUntil(port, config.topics.status, (records) => statusesIn(records, 'retrying').length >= FIRES, 60_000), 'retrying');
     const firstRetryDue = Math.min(...retrying.map((status) => Date.parse(status.nextAttemptAt ?? '')));

@@ -12,7 +12,7 @@ import { createExecutor, NonRetryableError, type Executor, type Handler, type St
 import type { IncomingRecord, KafkaPort, OutgoingRecord } from '../../src/kafka/port';
 import { silentLogger } from '../../src/log/logger';
 import { sleep } from '../../src/util/sleep';
-import { createTopic, readCommittedUntil, testBrokers, testPort, uniqueName } from '../helpers/kafka';
+import { createTopic, produceAll, readCommittedUntil, testBrokers, testPort, uniqueName } from '../helpers/kafka';
 
 jest.setTimeout(120_000);
 
@@ -41,16 +41,6 @@ function event(topic: string, name: string, data: unknown, partition: number, he
   const definition = { id: `shop/${name}`, host: 'shop', name, topic, data } as unknown as ScheduleDefinition;
   const written = executionEvent(definition, { scheduledAt: Date.now(), occurrence: 1 }, Date.now());
   return { topic, key: written.key, value: written.value, headers: { ...written.headers, ...headers }, partition };
-}
-
-async function produce(records: OutgoingRecord[]): Promise<void> {
-  const producer = port.createProducer();
-  await producer.connect();
-  try {
-    await producer.send(records);
-  } finally {
-    await producer.close();
-  }
 }
 
 function executor(names: Topics, handlers: Record<string, Handler>, extra: Partial<Parameters<typeof createExecutor>[0]> = {}): Executor {
@@ -93,7 +83,7 @@ test('every attempt has one outcome in the status topic; what cannot run is dead
   records.push(event(names.target, 'sms', { kind: 'ok' }, 0, { 'punctual-capability': 'sms' }));
   records.push({ topic: names.target, key: 'x', value: 'not an event', partition: 1 });
   records.push(event(names.target, 'after', { kind: 'ok' }, 1));
-  await produce(records);
+  await produceAll(port, records);
 
   const handler: Handler = async (fire, { signal }) => {
     const { kind, i } = fire.data as { kind: string; i?: number };
@@ -146,7 +136,7 @@ test('every attempt has one outcome in the status topic; what cannot run is dead
 test('a graceful stop mid-run lets running handlers finish and commits their outcomes; the next executor of the group runs the rest, none twice', async () => {
   const names = await topics(2);
   const count = 40;
-  await produce(Array.from({ length: count }, (_, i) => event(names.target, `job-${i}`, { i }, i % 2)));
+  await produceAll(port, Array.from({ length: count }, (_, i) => event(names.target, `job-${i}`, { i }, i % 2)));
   const ran: string[] = [];
   const handler: Handler = async (fire) => {
     ran.push(fire.id);

@@ -12,7 +12,7 @@ import { startPunctualProcess, stopPunctualProcesses, type PunctualProcess } fro
 import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
 import { waitFor } from '../../src/util/wait-for';
 import { fireReport, longestPause } from './fire-verifier';
-import { createTopic, readAllUpToMarkers, readCommittedUntil, uniqueName } from './kafka';
+import { createTopic, produceAll, readAllUpToMarkers, readCommittedUntil, uniqueName } from './kafka';
 import { definitionRecord } from './punctual';
 
 export interface FaultRunOptions {
@@ -89,13 +89,7 @@ export async function defineFixedRate(port: KafkaPort, run: FaultRun, count: num
       topic: run.topic,
     });
   });
-  const producer = port.createProducer();
-  await producer.connect();
-  try {
-    await producer.send(records);
-  } finally {
-    await producer.close();
-  }
+  await produceAll(port, records);
   return expected;
 }
 

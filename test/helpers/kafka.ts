@@ -174,3 +174,14 @@ export function groupMembers(
   );
   return { members, owned };
 }
+
+/** Produces `records` with a producer of its own (acks=all), closed afterwards. */
+export async function produceAll(port: KafkaPort, records: OutgoingRecord[]): Promise<void> {
+  const producer = port.createProducer();
+  await producer.connect();
+  try {
+    await producer.send(records);
+  } finally {
+    await producer.close();
+  }
+}
