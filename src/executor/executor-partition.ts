@@ -11,7 +11,7 @@
 import type { TakenShare, TransactionParticipant } from '../cluster/node-transactions';
 import type { Admin, TopicPartition } from '../kafka/port';
 import type { Logger } from '../log/logger';
-import { PartitionProgress } from './partition-progress';
+import { PartitionProgress, type FinishedEvent } from './partition-progress';
 
 const STABLE_READ_TIMEOUT_MS = 70_000;
 const RESOLVE_RETRY_MS = 500;
@@ -39,16 +39,10 @@ export class ExecutorPartition implements TransactionParticipant {
    * again until it works or the partition is revoked. Resolves false when revoked first.
    */
   async start(): Promise<boolean> {
-    while (!this.revoked) {
-      try {
-        this.progress = new PartitionProgress(await this.stableOffset());
-        return !this.revoked;
-      } catch (error) {
-        this.options.logger.warn('reading the committed offset of a new partition failed; trying again', { error, partition: this.input.partition });
-        await new Promise((resolve) => setTimeout(resolve, RESOLVE_RETRY_MS));
-      }
-    }
-    return false;
+    const read = await this.stableOffsetUntilRevoked('reading the committed offset of a new partition failed; trying again');
+    if (read === 'revoked') return false;
+    this.progress = new PartitionProgress(read.offset);
+    return !this.revoked;
   }
 
   revoke(): void {
@@ -85,20 +79,27 @@ export class ExecutorPartition implements TransactionParticipant {
     };
   }
 
-  private async resolveFailed(finished: Parameters<PartitionProgress['giveBack']>[0], nextOffset: number): Promise<void> {
-    while (!this.revoked) {
-      try {
-        const committed = await this.stableOffset();
-        if (committed !== undefined && committed >= nextOffset) this.options.onCommitted(finished.map((event) => event.offset));
-        else this.progress.giveBack(finished);
-        break;
-      } catch (error) {
-        this.options.logger.warn('reading the committed offset after a failed transaction failed; trying again', { error, partition: this.input.partition });
-        await new Promise((resolve) => setTimeout(resolve, RESOLVE_RETRY_MS));
-      }
+  private async resolveFailed(finished: FinishedEvent[], nextOffset: number): Promise<void> {
+    const read = await this.stableOffsetUntilRevoked('reading the committed offset after a failed transaction failed; trying again');
+    if (read !== 'revoked') {
+      if (read.offset !== undefined && read.offset >= nextOffset) this.options.onCommitted(finished.map((event) => event.offset));
+      else this.progress.giveBack(finished);
     }
     this.inTransaction = false;
     this.options.requestCommit();
+  }
+
+  /** The stable committed offset, read again after each failure (logged as `failure`) until it is read or the partition is revoked. */
+  private async stableOffsetUntilRevoked(failure: string): Promise<{ offset: number | undefined } | 'revoked'> {
+    while (!this.revoked) {
+      try {
+        return { offset: await this.stableOffset() };
+      } catch (error) {
+        this.options.logger.warn(failure, { error, partition: this.input.partition });
+        await new Promise((resolve) => setTimeout(resolve, RESOLVE_RETRY_MS));
+      }
+    }
+    return 'revoked';
   }
 
   private async stableOffset(): Promise<number | undefined> {
