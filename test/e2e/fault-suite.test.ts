@@ -275,9 +275,14 @@ async function startRun(nodeNames: (groupId: string) => Promise<string[]> = asyn
   const run: Run = { env, groupId: env.PUNCTUAL_GROUP_ID ?? '', definitions: env.PUNCTUAL_TOPIC_DEFINITIONS ?? '', topic: uniqueName('out'), nodes, nodeNames: names, urls: [] };
   try {
     run.urls = (await Promise.all(nodes.map((node) => node.ready()))).map((httpPort) => `http://127.0.0.1:${httpPort}`);
-    // Both nodes own a share once the second join settled.
-    await waitFor('both nodes to own partitions', async () => {
-      const owned = await Promise.all(run.urls.map(async (url) => ((await (await fetch(`${url}/health/ready`)).json()) as { partitions?: number[] }).partitions?.length ?? 0));
+    // Both nodes own a share once the second join settled, and run it (ready: 200), so a write finds its owner's task up.
+    await waitFor('both nodes to own partitions and run them', async () => {
+      const owned = await Promise.all(
+        run.urls.map(async (url) => {
+          const response = await fetch(`${url}/health/ready`);
+          return response.ok ? (((await response.json()) as { partitions?: number[] }).partitions?.length ?? 0) : 0;
+        }),
+      );
       return owned.every((count) => count > 0) && owned.reduce((a, b) => a + b, 0) === PARTITIONS;
     }, { timeoutMs: 60_000, intervalMs: 200 });
   } catch (error) {
