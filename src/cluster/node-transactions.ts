@@ -31,6 +31,8 @@ export interface TransactionShare {
   records: OutgoingRecord[];
   /** The next input offset, committed with the transaction; undefined while the partition has none. */
   inputOffset: number | undefined;
+  /** Next offsets of the participant's other input partitions (a task's status partition), committed with the transaction. */
+  otherOffsets?: OffsetCommit[];
   /** More was due than one share carries: the loop goes on at once. */
   moreDue?: boolean;
 }
@@ -296,8 +298,9 @@ export class NodeTransactions {
 /** One offset per input partition that has one: every partition a transaction writes for is fenced by it. */
 function offsetsOf(shares: TransactionShare[]): OffsetCommit[] {
   const offsets = new Map<string, OffsetCommit>();
-  for (const { input, inputOffset } of shares) {
+  for (const { input, inputOffset, otherOffsets } of shares) {
     if (inputOffset !== undefined && inputOffset >= 0) offsets.set(`${input.topic}\u0000${input.partition}`, { ...input, offset: inputOffset });
+    for (const other of otherOffsets ?? []) if (other.offset >= 0) offsets.set(`${other.topic}\u0000${other.partition}`, other);
   }
   return [...offsets.values()];
 }

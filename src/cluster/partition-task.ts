@@ -33,6 +33,8 @@ import type { IncomingRecord, KafkaPort, RecordMetadata, TopicPartition } from '
 import type { Logger } from '../log/logger';
 import { noTaskMetrics, type TaskMetrics } from '../metrics/metrics';
 import { barrierRecord, changelogRecord, inputPositionRecord } from '../store/changelog-codec';
+import { OutcomeHistory } from '../store/outcome-history';
+import type { OccurrenceOutcome } from '../domain/occurrence-outcome';
 import { ScheduleStore, storeWriteOf, type DueEntry, type LevelDatabase } from '../store/schedule-store';
 import { collectFires, type FireBatch, type FireCollection } from './fire-collector';
 import type { NodeTransactions, TakenShare, TransactionParticipant, TransactionShare } from './node-transactions';
@@ -41,12 +43,18 @@ import { checkpointAt, restoreStore, type RestoreResult } from './restore';
 import { TargetTopicWait } from './target-topic-wait';
 import type { TargetTopics } from './target-topics';
 import { TaskLifecycle } from './task-state';
+import { TaskHistory, type HistoryShare } from './task-history';
+import { expiredOutcomes, type HistoryRetention } from './history-retention';
 
 /** What a task needs of the node's transaction loop. */
 export type TaskTransactions = Pick<NodeTransactions, 'transactionalId' | 'register' | 'unregister' | 'request' | 'barrier'>;
 
 export interface PartitionTaskOptions {
   input: TopicPartition;
+  /** The status topic: the task records the outcomes of its partition's schedules from the partition with its number. */
+  statusTopic: string;
+  /** How much of each schedule's history the task keeps. */
+  history: HistoryRetention;
   changelogTopic: string;
   dlqTopic: string;
   commitIntervalMs: number;
@@ -80,6 +88,11 @@ export interface TaskStats {
 const REBUILD_BACKOFF_MS = 500;
 /** Uncommitted schedule changes after which ingest commits without waiting for the commit interval. */
 const MAX_UNCOMMITTED_STATES = 5_000;
+/** Most expired outcomes one sweep deletes (the rest go in the next one, soon after). */
+const SWEEP_BATCH = 5_000;
+/** Longest time between two retention sweeps, and the pause when one left work behind. */
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+const SWEEP_AGAIN_MS = 1_000;
 
 /** A definitions record decoded, with the reason its target topic was refused when it was. */
 interface PreparedRecord {
@@ -92,6 +105,7 @@ interface PreparedRecord {
 interface ShareContent {
   fired: FireBatch;
   changes: Map<ScheduleId, ScheduleState | null>;
+  history: HistoryShare;
   deadLetters: number;
   offset: number | undefined;
   offsetChanged: boolean;
@@ -105,6 +119,9 @@ export class PartitionTask implements TransactionParticipant {
   private readonly logger: Logger;
   private readonly store: ScheduleStore;
   private readonly pending: PendingStates;
+  private readonly history: TaskHistory;
+  private readonly status: TopicPartition;
+  private cancelSweep: CancelTimer | undefined;
   private readonly changelog: TopicPartition;
   private readonly wakeList = new MinHeap<ScheduleId>();
   private readonly topicWait: TargetTopicWait;
@@ -128,8 +145,11 @@ export class PartitionTask implements TransactionParticipant {
     this.changelog = { topic: options.changelogTopic, partition: input.partition };
     const directory = path.join(options.dataDir, `${input.topic}-${input.partition}`);
     const open = options.openDatabase ?? ((dir: string) => new ClassicLevel<string, string>(dir) as LevelDatabase);
-    this.store = new ScheduleStore(open(directory));
+    const db = open(directory);
+    this.store = new ScheduleStore(db);
     this.pending = new PendingStates(this.store);
+    this.status = { topic: options.statusTopic, partition: input.partition };
+    this.history = new TaskHistory(new OutcomeHistory(db), this.changelog, this.logger, (count) => this.metrics.statusRefused(count));
     this.topicWait = new TargetTopicWait({ targetTopics: options.targetTopics, clock: options.clock, logger: this.logger, metrics: this.metrics, partition: input.partition, task: this.lifecycle.task });
     this.fires = { wakeList: this.wakeList, statesOf: (ids) => this.pending.statesOf(ids), misfireThresholdMs: options.misfireThresholdMs, logger: this.logger };
   }
@@ -138,12 +158,28 @@ export class PartitionTask implements TransactionParticipant {
   async start(): Promise<void> {
     this.lifecycle.transition('restoring');
     await this.store.open();
-    this.pending.restartAt(await this.restore());
+    const position = await this.restore();
+    this.pending.restartAt(position.inputOffset);
+    this.history.restartAt(position.statusOffset);
     await this.loadDue();
     this.lifecycle.transition('running');
     this.options.transactions.register(this);
     this.logger.info('partition task running', { schedules: this.store.scheduleCount() });
     void this.rearm();
+    this.sweepLater(Math.min(SWEEP_INTERVAL_MS, this.options.history.retentionMs));
+  }
+
+  /** Records status records of this partition's schedules into their history. */
+  async ingestStatus(records: IncomingRecord[]): Promise<void> {
+    await this.serially(async () => {
+      if (await this.history.apply(records)) this.commitIngestBy(this.options.clock.now() + this.options.commitIntervalMs);
+    });
+    await this.rearm();
+  }
+
+  /** A schedule's recorded occurrence outcomes (committed or not), latest first. */
+  outcomes(id: ScheduleId, limit: number): Promise<OccurrenceOutcome[]> {
+    return this.history.latest(id, limit);
   }
 
   /**
@@ -186,6 +222,7 @@ export class PartitionTask implements TransactionParticipant {
     if (this.lifecycle.is('closing', 'closed')) return;
     this.lifecycle.transition('closing');
     this.disarm();
+    this.cancelSweep?.();
     this.topicWait.close();
     // Its barrier, if one waits, fails now: the rebuild that waits for it ends.
     this.options.transactions.unregister(this);
@@ -239,22 +276,31 @@ export class PartitionTask implements TransactionParticipant {
   private async collectShare(now: number): Promise<{ content: ShareContent; share: TransactionShare } | undefined> {
     this.remember(await this.store.promote(now));
     const fired = await collectFires(this.fires, now);
-    if (fired.changes.size === 0 && !this.pending.hasUncommittedIngest()) return undefined;
+    if (fired.changes.size === 0 && !this.pending.hasUncommittedIngest() && !this.history.hasUncommitted()) return undefined;
     const ingested = this.pending.takeForCommit();
+    const history = this.history.takeForCommit();
     const changes = new Map([...ingested.changes, ...fired.changes]);
     const { deadLetters, offset } = ingested;
     const offsetChanged = offset !== undefined && offset !== this.pending.committedOffset;
     const changelog = [...changes].map(([id, state]) => changelogRecord(this.changelog.topic, this.changelog.partition, id, state));
     if (offsetChanged) changelog.push(inputPositionRecord(this.changelog.topic, this.changelog.partition, offset));
-    const content: ShareContent = { fired, changes, deadLetters: deadLetters.length, offset, offsetChanged, changelogRecords: changelog.length, takenAt: now };
+    changelog.push(...history.changelog);
+    const content: ShareContent = { fired, changes, history, deadLetters: deadLetters.length, offset, offsetChanged, changelogRecords: changelog.length, takenAt: now };
+    const statusOffset = history.offset ?? this.history.committedOffset;
     // Every share commits its partition's offset, changed or not: that is what fences it by the generation.
-    const share: TransactionShare = { input: this.options.input, records: [...fired.events, ...deadLetters, ...changelog], inputOffset: offset ?? this.pending.committedOffset, moreDue: fired.moreDue };
+    const share: TransactionShare = {
+      input: this.options.input,
+      records: [...fired.events, ...deadLetters, ...changelog],
+      inputOffset: offset ?? this.pending.committedOffset,
+      ...(statusOffset === undefined ? {} : { otherOffsets: [{ ...this.status, offset: statusOffset }] }),
+      moreDue: fired.moreDue,
+    };
     return { content, share };
   }
 
   /** The transaction that carried the share committed: the store takes its states and the overlay lets them go. */
   private async applyCommitted(content: ShareContent, metadata: RecordMetadata[], committedAt: number): Promise<void> {
-    const { fired, changes, offset, offsetChanged } = content;
+    const { fired, changes, history, offset, offsetChanged } = content;
     const partition = this.options.input.partition;
     this.metrics.fired(partition, fired.scheduledAts, committedAt);
     this.metrics.missed(partition, fired.missed);
@@ -264,21 +310,24 @@ export class PartitionTask implements TransactionParticipant {
     // read some of its own records again, if another producer's aborted records came between).
     const first = metadata.find((m) => m.topic === this.changelog.topic && m.partition === this.changelog.partition)?.offset;
     const inputOffset = offsetChanged ? offset : this.pending.committedOffset;
-    const checkpoint = first === undefined || content.changelogRecords === 0 ? undefined : checkpointAt(this.changelog, first + content.changelogRecords, inputOffset);
+    const statusOffset = history.offsetChanged ? history.offset : this.history.committedOffset;
+    const checkpoint = first === undefined || content.changelogRecords === 0 ? undefined : checkpointAt(this.changelog, first + content.changelogRecords, inputOffset, statusOffset);
     // The store first, then the overlay is cleared: a read finds the states in one or the other.
-    this.remember(await this.store.apply({ ...storeWriteOf(changes), ...(checkpoint ? { checkpoint } : {}) }, content.takenAt));
+    this.remember(await this.store.apply({ ...storeWriteOf(changes), outcomes: history.outcomes, ...(checkpoint ? { checkpoint } : {}) }, content.takenAt));
     this.pending.committed(offsetChanged ? offset : undefined);
+    this.history.committed(history);
+    this.metrics.outcomesRecorded(history.statuses);
     this.stats.fired += fired.events.length;
     this.stats.missed += fired.missed;
     this.stats.deadLettered += content.deadLetters;
   }
 
   /**
-   * Restores the store up to a barrier of this node's; returns the input position it recorded, where
+   * Restores the store up to a barrier of this node's; returns the input positions it recorded, where
    * ingest goes on. The barrier commits the partition's stable committed offset again, under the
    * group's generation, so it commits only while this node owns the partition.
    */
-  private async restore(): Promise<number | undefined> {
+  private async restore(): Promise<{ inputOffset: number | undefined; statusOffset: number | undefined }> {
     const committed = await this.options.committedInputOffset();
     const owner = this.options.transactions.transactionalId;
     this.stats.restore = await restoreStore({
@@ -296,9 +345,9 @@ export class PartitionTask implements TransactionParticipant {
       clock: this.options.clock,
       logger: this.logger,
     });
-    const { wiped, durationMs, records, inputOffset } = this.stats.restore;
+    const { wiped, durationMs, records, inputOffset, statusOffset } = this.stats.restore;
     this.metrics.restored(wiped ? 'full' : 'checkpoint', durationMs / 1000, records);
-    return inputOffset ?? committed;
+    return { inputOffset: inputOffset ?? committed, statusOffset };
   }
 
   /** Loads the occurrences due in the next seconds into the wake list. */
@@ -329,7 +378,39 @@ export class PartitionTask implements TransactionParticipant {
     if (!this.pending.hasUncommittedIngest()) return;
     const now = this.options.clock.now();
     // A large backlog commits at once: transactions stay small, and so does the overlay in memory.
-    this.pending.ingestDeadline = this.pending.size >= MAX_UNCOMMITTED_STATES ? now : (this.pending.ingestDeadline ?? now + this.options.commitIntervalMs);
+    this.commitIngestBy(this.pending.size >= MAX_UNCOMMITTED_STATES ? now : now + this.options.commitIntervalMs);
+  }
+
+  /** Uncommitted ingest work (definitions, outcomes) commits by `deadline` at the latest. */
+  private commitIngestBy(deadline: number): void {
+    this.pending.ingestDeadline = Math.min(this.pending.ingestDeadline ?? Infinity, deadline);
+  }
+
+  /** Runs the history's retention sweep after `delayMs`, and again and again while the task runs. */
+  private sweepLater(delayMs: number): void {
+    this.cancelSweep = this.options.clock.setTimer(delayMs, () => {
+      this.cancelSweep = undefined;
+      void this.sweep().then((more) => {
+        if (this.lifecycle.is('running')) this.sweepLater(more ? SWEEP_AGAIN_MS : Math.min(SWEEP_INTERVAL_MS, this.options.history.retentionMs));
+      });
+    });
+  }
+
+  /** Deletes the outcomes the retention no longer keeps; returns whether some are left for the next sweep. */
+  private async sweep(): Promise<boolean> {
+    try {
+      const { keys, more } = await expiredOutcomes(this.history.store, this.options.history, this.options.clock.now(), SWEEP_BATCH);
+      if (keys.length === 0) return false;
+      await this.serially(async () => {
+        if (!this.lifecycle.is('running') || this.rebuilding) return;
+        if (this.history.expire(keys) > 0) this.commitIngestBy(this.options.clock.now());
+      });
+      await this.rearm();
+      return more;
+    } catch (error) {
+      if (this.lifecycle.is('running')) this.logger.error('the history retention sweep failed', { error });
+      return false;
+    }
   }
 
   private apply({ record, command, topicRefused }: PreparedRecord, known: StateLookup, applied: (id: ScheduleId, state: ScheduleState | null) => void): void {
@@ -459,16 +540,19 @@ export class PartitionTask implements TransactionParticipant {
    */
   private async rebuild(): Promise<void> {
     const position = await this.restore();
-    const replay = this.pending.restartAt(position);
+    const replay = this.pending.restartAt(position.inputOffset);
+    const replayStatus = this.history.restartAt(position.statusOffset);
     this.wakeList.clear();
     try {
       await this.loadDue();
       if (replay.length > 0) await this.applyPrepared(await this.prepare(replay));
+      if (replayStatus.length > 0 && (await this.history.apply(replayStatus))) this.commitIngestBy(this.options.clock.now() + this.options.commitIntervalMs);
     } catch (error) {
-      // The next attempt restores again and needs every record since the position.
+      // The next attempt restores again and needs every record since the positions.
       this.pending.keepForReplay(replay);
+      this.history.keepForReplay(replayStatus);
       throw error;
     }
-    this.logger.info('partition task rebuilt from the changelog', { inputOffset: position, replayed: replay.length });
+    this.logger.info('partition task rebuilt from the changelog', { ...position, replayed: replay.length, replayedStatus: replayStatus.length });
   }
 }

@@ -9,22 +9,29 @@ import type { ScheduleId } from '../domain/definition';
 import type { ScheduleState } from '../domain/schedule-state';
 import type { IncomingRecord, OutgoingRecord } from '../kafka/port';
 import type { ScheduleStore } from '../store/schedule-store';
+import { InputTrack } from './input-track';
 
 export type StateLookup = (id: ScheduleId) => ScheduleState | undefined;
 
 export class PendingStates {
   private readonly overlay = new Map<ScheduleId, ScheduleState | null>();
   private deadLetters: OutgoingRecord[] = [];
-  /** Definitions records applied since the last commit: applied again when a failed transaction makes the task rebuild. */
-  private input: IncomingRecord[] = [];
-  /** The next definitions offset to apply. */
-  nextOffset: number | undefined;
-  /** The input position the last commit recorded. */
-  committedOffset: number | undefined;
+  /** Where ingest stands in the definitions partition. */
+  private readonly input = new InputTrack();
   /** When uncommitted ingest work must be committed at the latest. */
   ingestDeadline: number | undefined;
 
   constructor(private readonly store: ScheduleStore) {}
+
+  /** The next definitions offset to apply. */
+  get nextOffset(): number | undefined {
+    return this.input.nextOffset;
+  }
+
+  /** The input position the last commit recorded. */
+  get committedOffset(): number | undefined {
+    return this.input.committedOffset;
+  }
 
   get size(): number {
     return this.overlay.size;
@@ -73,18 +80,9 @@ export class PendingStates {
     this.overlay.set(id, state);
   }
 
-  /**
-   * Whether `record` is new input, and if so takes note of it: records below the committed input
-   * position were applied already (the consumer may start before it: after a rebalance it resumes
-   * from the group's committed offset).
-   */
+  /** Whether `record` is new input (see InputTrack.admit). */
   admit(record: IncomingRecord): boolean {
-    if (this.nextOffset !== undefined && record.offset < this.nextOffset) return false;
-    // Without a recorded position the consumer resumes at the committed offset, so the first record shows where that is.
-    this.committedOffset ??= record.offset;
-    this.nextOffset = record.offset + 1;
-    this.input.push(record);
-    return true;
+    return this.input.admit(record);
   }
 
   deadLetter(record: OutgoingRecord): void {
@@ -92,7 +90,7 @@ export class PendingStates {
   }
 
   hasUncommittedIngest(): boolean {
-    return this.overlay.size > 0 || this.deadLetters.length > 0 || (this.nextOffset !== undefined && this.nextOffset !== this.committedOffset);
+    return this.overlay.size > 0 || this.deadLetters.length > 0 || this.input.moved();
   }
 
   /** What the next transaction carries from ingest; the dead letters are handed over once. */
@@ -102,15 +100,14 @@ export class PendingStates {
 
   /** A transaction committed what takeForCommit() gave it, and the store holds it now. */
   committed(offset: number | undefined): void {
-    if (offset !== undefined) this.committedOffset = offset;
+    this.input.committed(offset);
     this.overlay.clear();
-    this.input = [];
     this.ingestDeadline = undefined;
   }
 
   /** A rebuild failed: the next one must apply `records` again, whatever this one got to. */
   keepForReplay(records: IncomingRecord[]): void {
-    this.input = [...records];
+    this.input.keepForReplay(records);
   }
 
   /**
@@ -118,13 +115,9 @@ export class PendingStates {
    * recorded. Returns the records applied since then, to apply again.
    */
   restartAt(inputOffset: number | undefined): IncomingRecord[] {
-    const replay = this.input.filter((record) => inputOffset === undefined || record.offset >= inputOffset);
     this.overlay.clear();
     this.deadLetters = [];
-    this.input = [];
     this.ingestDeadline = undefined;
-    this.nextOffset = inputOffset;
-    this.committedOffset = inputOffset;
-    return replay;
+    return this.input.restartAt(inputOffset);
   }
 }

@@ -10,6 +10,7 @@ import type { ScheduleId } from '../domain/definition';
 import { OffsetsUnstableError } from '../kafka/errors';
 import type { Admin, GroupConsumer, IncomingRecord, KafkaPort, OffsetCommit, TopicPartition } from '../kafka/port';
 import type { ScheduleState } from '../domain/schedule-state';
+import type { OccurrenceOutcome } from '../domain/occurrence-outcome';
 import type { Logger } from '../log/logger';
 import { PunctualMetrics } from '../metrics/metrics';
 import { AtLeastOnceProducer } from './at-least-once-producer';
@@ -82,7 +83,9 @@ export class PunctualNode {
     await this.transactions.start();
     const consumer = port.createGroupConsumer({
       groupId: config.groupId,
-      topics: [config.topics.definitions],
+      // Partition p of both: a task records the outcomes of its own schedules.
+      topics: [config.topics.definitions, config.topics.status],
+      coPartitioned: true,
       fromBeginning: true,
       sessionTimeoutMs: config.sessionTimeoutMs,
       heartbeatIntervalMs: Math.max(100, Math.floor(config.sessionTimeoutMs / 10)),
@@ -90,7 +93,7 @@ export class PunctualNode {
       listener: {
         onAssigned: (partitions) => this.assign(partitions),
         onRevoked: (partitions) => this.revoke(partitions),
-        onRecords: (batch) => this.deliver(batch.partition, batch.records),
+        onRecords: (batch) => this.deliver(batch.topic, batch.partition, batch.records),
         onRejoining: () => this.hold(),
         onMembershipConfirmed: async () => this.settle(),
       },
@@ -112,6 +115,13 @@ export class PunctualNode {
     const task = this.tasks.get(this.partitionOf(id));
     if (!task || !task.lifecycle.is('running')) return { owned: false };
     return { owned: true, state: await task.lookup(id) };
+  }
+
+  /** A schedule's recorded occurrence outcomes, latest first, when this node owns its partition. */
+  async outcomes(id: ScheduleId, limit: number): Promise<{ owned: true; outcomes: OccurrenceOutcome[] } | { owned: false }> {
+    const task = this.tasks.get(this.partitionOf(id));
+    if (!task || !task.lifecycle.is('running')) return { owned: false };
+    return { owned: true, outcomes: await task.outcomes(id, limit) };
   }
 
   /** True while joined with every owned partition's task running, none of them waiting for a target topic. */
@@ -159,11 +169,13 @@ export class PunctualNode {
 
   /** After a rebalance: the new partitions' tasks start, and the transaction loop goes on. */
   private async assign(partitions: TopicPartition[]): Promise<void> {
+    // A status partition comes with its definitions partition (coPartitioned): the task of that one reads it.
+    const inputs = this.definitionsPartitions(partitions);
     // Restore barriers commit under the new generation even while the loop is held.
-    await Promise.all(partitions.map((input) => this.startTask(input)));
+    await Promise.all(inputs.map((input) => this.startTask(input)));
     this.metrics.rebalanced(this.tasks.size);
     this.settle();
-    this.logger.info('partitions assigned', { assigned: partitions.map((tp) => tp.partition), owned: this.ownedPartitions() });
+    this.logger.info('partitions assigned', { assigned: inputs.map((tp) => tp.partition), owned: this.ownedPartitions() });
     this.markReady();
   }
 
@@ -258,6 +270,8 @@ export class PunctualNode {
     if (!this.transactions) throw new Error('the node has not started');
     return new PartitionTask({
       input,
+      statusTopic: config.topics.status,
+      history: config.history,
       changelogTopic: config.topics.changelog,
       dlqTopic: config.topics.dlq,
       commitIntervalMs: config.commitIntervalMs,
@@ -288,23 +302,29 @@ export class PunctualNode {
   }
 
   private async revoke(partitions: TopicPartition[]): Promise<void> {
+    const inputs = this.definitionsPartitions(partitions);
     await Promise.all(
-      partitions.map(async ({ partition }) => {
+      inputs.map(async ({ partition }) => {
         const task = this.tasks.get(partition);
         this.tasks.delete(partition);
         await task?.close();
       }),
     );
     this.metrics.ownedPartitions(this.tasks.size);
-    this.logger.info('partitions revoked', { revoked: partitions.map((tp) => tp.partition), owned: this.ownedPartitions() });
+    this.logger.info('partitions revoked', { revoked: inputs.map((tp) => tp.partition), owned: this.ownedPartitions() });
   }
 
-  private async deliver(partition: number, records: IncomingRecord[]): Promise<void> {
+  private definitionsPartitions(partitions: TopicPartition[]): TopicPartition[] {
+    return partitions.filter((tp) => tp.topic === this.options.config.topics.definitions);
+  }
+
+  private async deliver(topic: string, partition: number, records: IncomingRecord[]): Promise<void> {
     const task = this.tasks.get(partition);
     if (!task || !task.lifecycle.is('running')) {
       // Without a running task nothing may be applied; the records stay uncommitted for the next owner.
-      throw new Error(`no running task for partition ${partition}`);
+      throw new Error(`no running task for partition ${partition} (records of ${topic})`);
     }
-    await task.ingest(records);
+    if (topic === this.options.config.topics.status) await task.ingestStatus(records);
+    else await task.ingest(records);
   }
 }

@@ -10,6 +10,7 @@ import type { KafkaPort, TopicPartition } from '../kafka/port';
 import type { Logger } from '../log/logger';
 import { decodeChangelog } from '../store/changelog-codec';
 import type { ScheduleState } from '../domain/schedule-state';
+import type { OccurrenceOutcome } from '../domain/occurrence-outcome';
 import type { Checkpoint } from '../store/checkpoint';
 import { storeWriteOf, type ScheduleStore } from '../store/schedule-store';
 
@@ -20,6 +21,8 @@ export interface RestoreResult {
   until: number;
   /** The next definitions offset to consume, as the last committed transaction recorded it; undefined before any. */
   inputOffset: number | undefined;
+  /** The same for the status partition. */
+  statusOffset: number | undefined;
   records: number;
   wiped: boolean;
   durationMs: number;
@@ -38,9 +41,14 @@ export interface RestoreOptions {
 const APPLY_BATCH = 2_000;
 
 /** Where the store stands once it holds every changelog record below `changelogOffset`. */
-export function checkpointAt(changelog: TopicPartition, changelogOffset: number, inputOffset: number | undefined): Checkpoint {
-  const checkpoint = { changelogTopic: changelog.topic, changelogPartition: changelog.partition, changelogOffset };
-  return inputOffset === undefined ? checkpoint : { ...checkpoint, inputOffset };
+export function checkpointAt(changelog: TopicPartition, changelogOffset: number, inputOffset: number | undefined, statusOffset: number | undefined): Checkpoint {
+  return {
+    changelogTopic: changelog.topic,
+    changelogPartition: changelog.partition,
+    changelogOffset,
+    ...(inputOffset === undefined ? {} : { inputOffset }),
+    ...(statusOffset === undefined ? {} : { statusOffset }),
+  };
 }
 
 export async function restoreStore(options: RestoreOptions): Promise<RestoreResult> {
@@ -58,6 +66,7 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
 
   let records = 0;
   let inputOffset = trusted ? checkpoint.inputOffset : undefined;
+  let statusOffset = trusted ? checkpoint.statusOffset : undefined;
   await options.port.readPartition({
     ...changelog,
     fromOffset: from,
@@ -65,19 +74,22 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
     onRecords: async (batch) => {
       for (let i = 0; i < batch.length; i += APPLY_BATCH) {
         const puts = new Map<string, ScheduleState | null>();
+        const outcomes = new Map<string, OccurrenceOutcome | null>();
         for (const record of batch.slice(i, i + APPLY_BATCH)) {
           const entry = decodeChangelog(record);
           if (entry.kind === 'state') puts.set(entry.state.definition.id, entry.state);
           else if (entry.kind === 'tombstone') puts.set(entry.id, null);
+          else if (entry.kind === 'outcome') outcomes.set(entry.key, entry.outcome);
           else if (entry.kind === 'input-position') inputOffset = entry.inputOffset;
+          else if (entry.kind === 'status-position') statusOffset = entry.statusOffset;
         }
-        await store.apply(storeWriteOf(puts), clock.now());
+        await store.apply({ ...storeWriteOf(puts), outcomes }, clock.now());
       }
       records += batch.length;
     },
   });
-  await store.apply({ puts: [], deletes: [], checkpoint: checkpointAt(changelog, until, inputOffset) }, clock.now());
-  const result = { from, until, inputOffset, records, wiped: !trusted, durationMs: clock.now() - started };
+  await store.apply({ puts: [], deletes: [], checkpoint: checkpointAt(changelog, until, inputOffset, statusOffset) }, clock.now());
+  const result = { from, until, inputOffset, statusOffset, records, wiped: !trusted, durationMs: clock.now() - started };
   options.logger.info('store restored', { ...result });
   return result;
 }

@@ -22,6 +22,7 @@ export interface PunctualConfig {
   sessionTimeoutMs: number;
   misfireThresholdMs: number;
   maxDefinitionBytes: number;
+  history: { limit: number; retentionMs: number };
   logLevel: LogLevel;
   auth: AuthConfig;
   tls: { certFile: string; keyFile: string };
@@ -106,6 +107,7 @@ export function parseConfig(defaults: unknown, env: NodeJS.ProcessEnv): Punctual
     sessionTimeoutMs: read(SETTINGS.sessionTimeoutMs),
     misfireThresholdMs: read(SETTINGS.misfireThresholdMs),
     maxDefinitionBytes: read(SETTINGS.maxDefinitionBytes),
+    history: { limit: read(SETTINGS.historyLimit), retentionMs: read(SETTINGS.historyRetentionMs) },
     logLevel: read(SETTINGS.logLevel),
     auth,
     tls,

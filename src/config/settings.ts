@@ -172,6 +172,18 @@ export const SETTINGS = {
     doc: "Largest accepted definition value, measured on the record value: larger ones go to the dead letter topic, and REST refuses them with 413. Its event and changelog record must fit the broker's max.message.bytes.",
     parse: wholeNumber(1_024, 900 * 1024),
   },
+  historyLimit: {
+    key: 'history.limit',
+    env: 'PUNCTUAL_HISTORY_LIMIT',
+    doc: 'Occurrence outcomes kept per schedule (GET .../history), the latest ones.',
+    parse: wholeNumber(1, 10_000),
+  },
+  historyRetentionMs: {
+    key: 'history.retentionMs',
+    env: 'PUNCTUAL_HISTORY_RETENTION_MS',
+    doc: "Longest time an occurrence's outcome is kept after its due time, also once the schedule ended or was deleted.",
+    parse: wholeNumber(60_000, 366 * 86_400_000),
+  },
   logLevel: { key: 'node.logLevel', env: 'PUNCTUAL_LOG_LEVEL', doc: `Log level: ${LOG_LEVELS.join(', ')}.`, parse: oneOf<LogLevel>(LOG_LEVELS) },
   definitionsTopic: { key: 'topics.definitions', env: 'PUNCTUAL_TOPIC_DEFINITIONS', doc: 'Input topic of schedule definitions.', parse: topicName },
   changelogTopic: { key: 'topics.changelog', env: 'PUNCTUAL_TOPIC_CHANGELOG', doc: 'Compacted changelog of schedule state.', parse: topicName },

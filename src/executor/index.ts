@@ -3,6 +3,6 @@ export { createExecutor, Executor, DEFAULT_DEFINITIONS_TOPIC, DEFAULT_EXECUTIONS
 export { EXECUTOR_HEADERS, type Fire } from './fire';
 export { HandlerTimeoutError, NonRetryableError, RetryAfter } from './outcome';
 export { DEFAULT_RETRY_POLICY, type BackoffOptions, type RetryOptions, type RetryPolicy } from './retry-policy';
-export { type ExecutionStatus, type StatusValue } from './status-record';
+export { type ErrorSummary, type ExecutionStatus, type StatusValue } from '../domain/execution-status';
 export { DLQ_HEADERS } from '../ingest/dead-letter';
 export { clusterTask, clusterTaskTopic, type ClusterTask, type ClusterTaskOptions } from './cluster-task';

@@ -2,6 +2,7 @@
  * What a handler's return or throw means: success with a result, a failure retried by the policy,
  * a failure that is never retried, or a failure with the next delay chosen by the handler.
  */
+import type { ErrorSummary } from '../domain/execution-status';
 
 /** Thrown by a handler: the fire goes to the execution dead-letter topic at once, not retried. */
 export class NonRetryableError extends Error {
@@ -31,10 +32,6 @@ export class HandlerTimeoutError extends Error {
   }
 }
 
-export interface ErrorSummary {
-  type: string;
-  message: string;
-}
 
 export type HandlerOutcome =
   | { kind: 'succeeded'; result: unknown }

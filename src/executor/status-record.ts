@@ -1,33 +1,12 @@
 /**
- * The records an executor writes: an outcome to the status topic, keyed by schedule id so that each
+ * The records an executor writes: a start and an outcome to the status topic (domain/execution-status.ts), keyed by schedule id so that each
  * status partition lines up with its definitions partition; and a retry, a one-shot definition
  * that fires as the same occurrence's next attempt. Dead letters are the ingest path's
  * (src/ingest/dead-letter.ts): the original record with the reason and its origin in headers.
  */
 import type { IncomingRecord, OutgoingRecord } from '../kafka/port';
 import type { Fire } from './fire';
-import type { ErrorSummary } from './outcome';
-
-/** One record per finished attempt: succeeded and dead-lettered are terminal; retrying says when the next attempt is due. */
-export type ExecutionStatus = 'succeeded' | 'retrying' | 'dead-lettered';
-
-export interface StatusValue {
-  fireId: string;
-  id: string;
-  occurrence: number;
-  scheduledAt: string;
-  attempt: number;
-  status: ExecutionStatus;
-  capability: string;
-  executorId: string;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  result?: unknown;
-  error?: ErrorSummary;
-  /** With status retrying: when the next attempt is due. */
-  nextAttemptAt?: string;
-}
+import type { StatusValue } from '../domain/execution-status';
 
 export function statusRecord(topic: string, fire: Fire, value: Omit<StatusValue, 'fireId' | 'id' | 'occurrence' | 'scheduledAt' | 'attempt' | 'capability'>): OutgoingRecord {
   const full: StatusValue = { fireId: fire.fireId, id: fire.id, occurrence: fire.occurrence, scheduledAt: fire.scheduledAt.toISOString(), attempt: fire.attempt, capability: fire.capability, ...value };

@@ -149,6 +149,11 @@ export interface GroupConsumerOptions {
   maxWaitMs?: number;
   /** An address advertised to the other members in the group metadata (Punctual: its HTTP URL). */
   advertisedAddress?: string;
+  /**
+   * Partition p of every topic subscribed goes to the same member (Punctual: a definitions partition
+   * and the status partition of its schedules), balanced by partition number.
+   */
+  coPartitioned?: boolean;
 }
 
 /** A member of a consumer group as the coordinator describes it. */

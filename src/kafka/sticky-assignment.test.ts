@@ -1,5 +1,5 @@
 import type { TopicPartition } from './port';
-import { stickyAssignment, type MemberClaim } from './sticky-assignment';
+import { coPartitionedAssignment, stickyAssignment, type MemberClaim } from './sticky-assignment';
 
 const partitions = (n: number): TopicPartition[] => Array.from({ length: n }, (_, partition) => ({ topic: 't', partition }));
 const numbers = (tps: TopicPartition[] | undefined): number[] => (tps ?? []).map((tp) => tp.partition).sort((a, b) => a - b);
@@ -56,4 +56,40 @@ test('a partition claimed by two members goes to one of them, and unknown partit
   );
   expect(numbers([...after.values()].flat())).toEqual([0, 1]);
   expect(numbers(after.get('a'))).toEqual([0]);
+});
+
+describe('coPartitionedAssignment', () => {
+  const twoTopics = (n: number): TopicPartition[] => [...partitions(n), ...partitions(n).map((tp) => ({ ...tp, topic: 'status' }))];
+  const byNumber = (owned: TopicPartition[] | undefined): Map<number, string[]> => {
+    const topics = new Map<number, string[]>();
+    for (const tp of owned ?? []) topics.set(tp.partition, [...(topics.get(tp.partition) ?? []), tp.topic].sort());
+    return topics;
+  };
+
+  test('gives partition p of every topic to one member, balanced by partition number', () => {
+    const assignment = coPartitionedAssignment([{ memberId: 'a', owned: [] }, { memberId: 'b', owned: [] }, { memberId: 'c', owned: [] }], twoTopics(12));
+    const owners = new Map<string, string>();
+    for (const [memberId, owned] of assignment) {
+      expect(byNumber(owned).size).toBe(4);
+      for (const [partition, topics] of byNumber(owned)) {
+        expect(topics).toEqual(['status', 't']);
+        expect(owners.has(`${partition}`)).toBe(false);
+        owners.set(`${partition}`, memberId);
+      }
+    }
+    expect(owners.size).toBe(12);
+  });
+
+  test('stays sticky: a member claiming only the definitions partitions of its numbers keeps them, with their status partitions', () => {
+    const first = coPartitionedAssignment([{ memberId: 'a', owned: [] }, { memberId: 'b', owned: [] }], twoTopics(6));
+    // A member of an older version claims only the "t" partitions it owns.
+    const claims = [...first].map(([memberId, owned]) => ({ memberId, owned: owned.filter((tp) => tp.topic === 't') }));
+    const after = coPartitionedAssignment([...claims, { memberId: 'c', owned: [] }], twoTopics(6));
+    for (const id of ['a', 'b']) {
+      const kept = [...byNumber(after.get(id)).keys()];
+      expect(kept).toHaveLength(2);
+      for (const partition of kept) expect(byNumber(first.get(id)).has(partition)).toBe(true);
+    }
+    expect(byNumber(after.get('c')).size).toBe(2);
+  });
 });

@@ -52,3 +52,17 @@ function keyOf(tp: TopicPartition): string {
 function sortPartitions(partitions: TopicPartition[]): TopicPartition[] {
   return [...partitions].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
 }
+
+/**
+ * The sticky assignment of partition numbers rather than topic-partitions: partition p of every
+ * topic goes to one member (a definitions partition with its status partition), balanced by
+ * partition number. A member's claim on a number is any partition of that number it owns.
+ */
+export function coPartitionedAssignment(members: MemberClaim[], partitions: TopicPartition[]): Map<string, TopicPartition[]> {
+  const unit = (partition: number): TopicPartition => ({ topic: '', partition });
+  const numbers = [...new Set(partitions.map((tp) => tp.partition))].map(unit);
+  const claims = members.map(({ memberId, owned }) => ({ memberId, owned: [...new Set(owned.map((tp) => tp.partition))].map(unit) }));
+  const byNumber = new Map<number, TopicPartition[]>();
+  for (const tp of partitions) byNumber.set(tp.partition, [...(byNumber.get(tp.partition) ?? []), tp]);
+  return new Map([...stickyAssignment(claims, numbers)].map(([memberId, units]) => [memberId, sortPartitions(units.flatMap((u) => byNumber.get(u.partition) ?? []))]));
+}

@@ -3,6 +3,7 @@
  * Tasks report through the TaskMetrics interface; gauges about stores are read when scraped.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ExecutionStatus } from '../domain/execution-status';
 import { LEVEL_NAMES } from '../domain/time-buckets';
 
 /** What a partition task reports. A no-op implementation serves tests that do not look. */
@@ -31,6 +32,10 @@ export interface TaskMetrics {
   targetTopicWaiting(partition: number, waiting: boolean): void;
   /** A call to find or create a target topic failed transiently and will be tried again. */
   targetTopicRetried(): void;
+  /** Status records committed into the history, by status. */
+  outcomesRecorded(statuses: ExecutionStatus[]): void;
+  /** Status records skipped because they do not parse. */
+  statusRefused(count: number): void;
 }
 
 export type IngestResult = 'applied' | 'deleted' | 'unchanged' | 'invalid';
@@ -45,6 +50,8 @@ export const noTaskMetrics: TaskMetrics = {
   transactionFailed: () => undefined,
   targetTopicWaiting: () => undefined,
   targetTopicRetried: () => undefined,
+  outcomesRecorded: () => undefined,
+  statusRefused: () => undefined,
 };
 
 /** Read at scrape time: the owned partitions and their stores' counts. */
@@ -115,6 +122,14 @@ export class PunctualMetrics implements TaskMetrics {
     help: 'Attempts to find or create a target topic that failed transiently and are tried again.',
     registers: [this.registry],
   });
+  private readonly outcomes = new Counter({
+    name: 'punctual_outcomes_total',
+    help: 'Status records executors wrote, recorded in the schedules\' history, by status: started, succeeded, retrying (an attempt failed, the next is scheduled), dead-lettered.',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+  private readonly retries = new Counter({ name: 'punctual_retries_total', help: 'Failed attempts whose retry an executor scheduled (status retrying).', registers: [this.registry] });
+  private readonly refusedStatuses = new Counter({ name: 'punctual_status_refused_total', help: 'Records of the status topic skipped because they are not a status value.', registers: [this.registry] });
   private readonly rebalanceCount = new Counter({ name: 'punctual_rebalances_total', help: 'Rebalances (group joins) this node went through.', registers: [this.registry] });
   private readonly owned = new Gauge({ name: 'punctual_owned_partitions', help: 'Partitions of the definitions topic this node owns.', registers: [this.registry] });
 
@@ -181,6 +196,17 @@ export class PunctualMetrics implements TaskMetrics {
 
   targetTopicRetried(): void {
     this.targetTopicRetries.inc();
+  }
+
+  outcomesRecorded(statuses: ExecutionStatus[]): void {
+    for (const status of statuses) {
+      this.outcomes.inc({ status });
+      if (status === 'retrying') this.retries.inc();
+    }
+  }
+
+  statusRefused(count: number): void {
+    if (count > 0) this.refusedStatuses.inc(count);
   }
 
   /** A rebalance (a group join) ended with `ownedPartitions`. */

@@ -7,4 +7,6 @@ export interface Checkpoint {
   changelogOffset: number;
   /** The next definitions offset to consume, as the changelog below changelogOffset last recorded it; absent before any. */
   inputOffset?: number;
+  /** The same for the status partition. */
+  statusOffset?: number;
 }

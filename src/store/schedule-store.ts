@@ -2,8 +2,8 @@
  * A partition's schedule states and due index, over any abstract-level database (classic-level's
  * LevelDB in production, memory-level in unit tests; a RocksDB binding with the same interface would do).
  *
- * Every write is one atomic batch: schedule records, their due-index entries and, optionally, the
- * checkpoint. Due-index entries are placed in time buckets relative to the clock at write time
+ * Every write is one atomic batch: schedule records, their due-index entries, occurrence outcomes
+ * (read through outcome-history.ts) and, optionally, the checkpoint. Due-index entries are placed in time buckets relative to the clock at write time
  * (domain/time-buckets.ts) and promoted towards memory by promote().
  */
 import type { AbstractLevel } from 'abstract-level';
@@ -11,6 +11,7 @@ import type { ScheduleId } from '../domain/definition';
 import { LEVEL_WIDTHS, MEMORY_LEVEL, openTime, placeOccurrence } from '../domain/time-buckets';
 import { CHECKPOINT_KEY, COUNTS_KEY, INDEX_PREFIX, PREFIX_END, SCHEDULE_PREFIX, indexKey, levelPrefix, parseIndexKey, scheduleKey } from './key-layout';
 import type { ScheduleState } from '../domain/schedule-state';
+import type { OccurrenceOutcome } from '../domain/occurrence-outcome';
 import type { Checkpoint } from './checkpoint';
 
 export type LevelDatabase = AbstractLevel<string | Buffer | Uint8Array, string, string>;
@@ -23,6 +24,8 @@ export interface DueEntry {
 export interface StoreWrite {
   puts: ScheduleState[];
   deletes: ScheduleId[];
+  /** Occurrence outcomes by history key (key-layout.ts historyKey), null to delete. */
+  outcomes?: Map<string, OccurrenceOutcome | null>;
   checkpoint?: Checkpoint;
 }
 
@@ -148,6 +151,7 @@ export class ScheduleStore {
       operations.push({ type: 'put', key: scheduleKey(id), value: JSON.stringify(stored) });
       hotAfter.set(id, dueSoon ? stored : null);
     }
+    for (const [key, outcome] of write.outcomes ?? []) operations.push(outcome ? { type: 'put', key, value: JSON.stringify(outcome) } : { type: 'del', key });
     if (write.checkpoint) operations.push({ type: 'put', key: CHECKPOINT_KEY, value: JSON.stringify(write.checkpoint) });
     if (bucketOpens.length > 0) this.bucketWrites++;
     await this.commit(operations, counts);

@@ -122,7 +122,7 @@ test('kill -9 of an executor running handlers: one terminal outcome per fire, no
       expect({ name, outcomes: attempts.map((status) => status.status) }).toEqual({ name, outcomes: expected });
       for (const [before, after] of attempts.slice(0, -1).map((status, i) => [status, attempts[i + 1]] as const)) {
         // The next attempt starts no sooner than the backoff after the failed one ended (1 ms of rounding).
-        expect(Date.parse(after?.startedAt ?? '') - Date.parse(before.finishedAt)).toBeGreaterThanOrEqual(BACKOFF_MS - 1);
+        expect(Date.parse(after?.startedAt ?? '') - Date.parse(before.finishedAt ?? '')).toBeGreaterThanOrEqual(BACKOFF_MS - 1);
       }
     }
     // What the victim was running when it died ran again elsewhere (its offsets were not committed).

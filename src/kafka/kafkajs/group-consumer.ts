@@ -55,7 +55,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       maxWaitTimeInMs: options.maxWaitMs ?? 1_000,
       readUncommitted: false,
       allowAutoTopicCreation: false,
-      partitionAssigners: [stickyAssigner(() => this.ownership, options.advertisedAddress)],
+      partitionAssigners: [stickyAssigner(() => this.ownership, options.advertisedAddress, options.coPartitioned)],
       // kafkajs restarts a crashed consumer, even one that crashed while disconnecting (its broker
       // gone): the restart then retries connections forever and keeps the process alive.
       // retries: 5 is kafkajs' own consumer default, which a retry option would otherwise replace.

@@ -5,7 +5,7 @@
  */
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
 import type { TopicPartition } from '../port';
-import { stickyAssignment } from '../sticky-assignment';
+import { coPartitionedAssignment, stickyAssignment } from '../sticky-assignment';
 
 const NAME = 'PunctualSticky';
 
@@ -21,14 +21,16 @@ interface MemberUserData {
   address?: string;
 }
 
-export function stickyAssigner(currentOwnership: () => Ownership, advertisedAddress?: string): PartitionAssigner {
+/** With `coPartitioned`, partition p of every topic goes to one member (see coPartitionedAssignment). */
+export function stickyAssigner(currentOwnership: () => Ownership, advertisedAddress?: string, coPartitioned = false): PartitionAssigner {
+  const assignment = coPartitioned ? coPartitionedAssignment : stickyAssignment;
   return ({ cluster }) => ({
     name: NAME,
     version: 1,
     async assign({ members, topics }) {
       const partitions = topics.flatMap((topic) => cluster.findTopicPartitionMetadata(topic).map((metadata) => ({ topic, partition: metadata.partitionId })));
       const claims = members.map((member) => ({ memberId: member.memberId, owned: ownedFrom(member.memberId, member.memberMetadata) }));
-      return [...stickyAssignment(claims, partitions)].map(([memberId, owned]) => ({
+      return [...assignment(claims, partitions)].map(([memberId, owned]) => ({
         memberId,
         memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: byTopic(owned), userData: Buffer.alloc(0) }),
       }));
