@@ -1,4 +1,4 @@
-/** What the owning node answers for the others: its own partitions' schedules (lists and lookups). */
+/** What the owning node answers for the others: its own partitions' schedules (lists, lookups, histories). */
 import { Router } from 'express';
 import { mayTouch, requireHost, requireScope } from './auth';
 import { HttpError } from './http-error';
@@ -6,6 +6,7 @@ import { idFromPath, numberFrom } from './request-parts';
 import { callerOf, type RouteContext } from './route-context';
 import { INTERNAL_PATH, type LocalPage } from './schedule-directory';
 import { scheduleView } from './schedule-view';
+import { MAX_HISTORY_LIMIT, ownedHistory, ownedView, type OwnedAnswer } from './owned-answers';
 
 export function internalRoutes({ local }: RouteContext): Router {
   const router = Router();
@@ -29,11 +30,23 @@ export function internalRoutes({ local }: RouteContext): Router {
     requireScope(principal, 'schedules:read');
     const id = idFromPath(req);
     requireHost(principal, id);
-    const found = await local.lookup(id);
-    if (!found.owned) throw new HttpError(421, 'not_owner', `this node does not own the partition of ${id}`);
-    if (!found.state) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
-    res.json(scheduleView(found.state));
+    res.json(ownedOr421(id, await ownedView(local, id), `schedule ${id} does not exist`));
+  });
+
+  router.get(`${INTERNAL_PATH}/:host/:name/history`, async (req, res) => {
+    const { principal } = callerOf(req, res);
+    requireScope(principal, 'schedules:read');
+    const id = idFromPath(req);
+    requireHost(principal, id);
+    const limit = numberFrom(req, 'limit', 20, MAX_HISTORY_LIMIT);
+    res.json(ownedOr421(id, await ownedHistory(local, id, limit), `schedule ${id} does not exist and has no history`));
   });
 
   return router;
+}
+
+function ownedOr421<T>(id: string, answer: OwnedAnswer<T>, unknown: string): T {
+  if (!answer.owned) throw new HttpError(421, 'not_owner', `this node does not own the partition of ${id}`);
+  if (answer.value === undefined) throw new HttpError(404, 'not_found', unknown, { id });
+  return answer.value;
 }

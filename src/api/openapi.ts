@@ -66,6 +66,17 @@ const document = {
         responses: { '200': { description: 'ISO-8601 instants.', content: json({ type: 'object', properties: { id: { type: 'string' }, next: { type: 'array', items: { type: 'string' } } } }) }, '404': error('No such schedule.') },
       },
     },
+    '/v1/schedules/{host}/{name}/history': {
+      parameters: pathParameters,
+      get: {
+        summary: "Recent occurrences' outcomes as executors reported them (attempts, status, duration, error), latest first",
+        parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 20 } }],
+        responses: {
+          '200': { description: 'The history; kept for an ended schedule until it ages out (history.retentionMs).', content: json(ref('HistoryPage')) },
+          '404': error('No such schedule, and no history kept for it.'),
+        },
+      },
+    },
     '/v1/preview': {
       post: {
         summary: 'The next fire times of a definition that is not saved (host, name, action, topic optional)',
@@ -101,8 +112,40 @@ const document = {
           appliedOffset: { type: 'integer' },
           remaining: { type: ['integer', 'null'] },
           definition: { type: 'object' },
+          lastOutcome: { oneOf: [ref('OccurrenceOutcome'), { type: 'null' }], description: 'The latest occurrence\'s outcome (single schedule reads only).' },
         },
       },
+      OccurrenceOutcome: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          fireId: { type: 'string' },
+          occurrence: { type: 'integer' },
+          scheduledAt: { type: 'string' },
+          status: { enum: ['started', 'succeeded', 'retrying', 'dead-lettered'] },
+          result: {},
+          attempts: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                attempt: { type: 'integer' },
+                result: { enum: ['started', 'succeeded', 'failed'] },
+                executorId: { type: 'string' },
+                capability: { type: 'string' },
+                startedAt: { type: 'string' },
+                finishedAt: { type: 'string' },
+                durationMs: { type: 'number' },
+                error: { type: 'object', properties: { type: { type: 'string' }, message: { type: 'string' } } },
+                nextAttemptAt: { type: 'string' },
+              },
+              required: ['attempt', 'result', 'executorId', 'startedAt'],
+            },
+          },
+        },
+        required: ['id', 'fireId', 'occurrence', 'scheduledAt', 'status', 'attempts'],
+      },
+      HistoryPage: { type: 'object', properties: { id: { type: 'string' }, items: { type: 'array', items: ref('OccurrenceOutcome') } }, required: ['id', 'items'] },
       SchedulePage: {
         type: 'object',
         properties: { items: { type: 'array', items: ref('Schedule') }, nextCursor: { type: ['string', 'null'] }, partial: { type: 'boolean' }, missingPartitions: { type: 'array', items: { type: 'integer' } } },

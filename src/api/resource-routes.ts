@@ -4,6 +4,7 @@ import { validateDefinition } from '../domain/definition-validation';
 import { timelineOf, upcomingOccurrences } from '../domain/timeline';
 import { requireScope } from './auth';
 import { HttpError } from './http-error';
+import { MAX_HISTORY_LIMIT } from './owned-answers';
 import { countFrom, invalid, jsonObject, numberFrom, optionalIdPart, validated } from './request-parts';
 import { callerOf, targetOf, type RouteContext } from './route-context';
 import { answerWrite } from './write-answer';
@@ -30,6 +31,14 @@ export function resourceRoutes({ directory, writer, clock }: RouteContext): Rout
     const first = timelineOf(result.definition, clock.now()).next();
     const next = first === undefined ? [] : upcomingOccurrences(result.definition, first, result.definition.limit ?? Infinity, count);
     res.json({ next: next.map((t) => new Date(t).toISOString()) });
+  });
+
+  router.get('/v1/schedules/:host/:name/history', async (req, res) => {
+    const { caller, id } = targetOf(req, res, 'schedules:read');
+    const limit = numberFrom(req, 'limit', 20, MAX_HISTORY_LIMIT);
+    const page = await directory.history(id, limit, caller.authorization);
+    if (!page) throw new HttpError(404, 'not_found', `schedule ${id} does not exist and has no history`, { id });
+    res.json(page);
   });
 
   router.get('/v1/schedules/:host/:name', async (req, res) => {

@@ -6,12 +6,16 @@ import type { Admin, GroupMemberDescription } from '../kafka/port';
 import type { ScheduleId } from '../domain/definition';
 import type { ScheduleState } from '../domain/schedule-state';
 import { HttpError } from './http-error';
-import { scheduleView, type ScheduleView } from './schedule-view';
+import type { ScheduleView } from './schedule-view';
+import { ownedHistory, ownedView, type HistoryPage, type OwnedAnswer } from './owned-answers';
+import type { OccurrenceOutcome } from '../domain/occurrence-outcome';
 
 export interface LocalSchedules {
   partitionOf(id: ScheduleId): number;
   lookup(id: ScheduleId): Promise<{ owned: true; state: ScheduleState | undefined } | { owned: false }>;
   listLocal(prefix: string, after: string | undefined, limit: number, accepts?: (state: ScheduleState) => boolean): Promise<{ partitions: number[]; states: ScheduleState[] }>;
+  /** Recorded occurrence outcomes, latest first. */
+  outcomes(id: ScheduleId, limit: number): Promise<{ owned: true; outcomes: OccurrenceOutcome[] } | { owned: false }>;
 }
 
 export interface ListPage {
@@ -69,15 +73,25 @@ export class ScheduleDirectory {
     }
   }
 
-  /** The schedule's view, or undefined when it does not exist. Throws 503 when no owner answers. */
-  async find(id: ScheduleId, authorization?: string): Promise<ScheduleView | undefined> {
-    const local = await this.local.lookup(id);
-    if (local.owned) return local.state ? scheduleView(local.state) : undefined;
+  /** The schedule's view with its last outcome, or undefined when it does not exist. Throws 503 when no owner answers. */
+  find(id: ScheduleId, authorization?: string): Promise<ScheduleView | undefined> {
+    return this.fromOwner(id, () => ownedView(this.local, id), '', authorization);
+  }
+
+  /** The schedule's recent occurrence outcomes, or undefined when it neither exists nor has any. Throws 503 when no owner answers. */
+  history(id: ScheduleId, limit: number, authorization?: string): Promise<HistoryPage | undefined> {
+    return this.fromOwner(id, () => ownedHistory(this.local, id, limit), `/history?limit=${limit}`, authorization);
+  }
+
+  /** This node's answer when it owns the schedule's partition, else the owner's, asked at `${INTERNAL_PATH}/{host}/{name}${suffix}`. */
+  private async fromOwner<T>(id: ScheduleId, answerHere: () => Promise<OwnedAnswer<T>>, suffix: string, authorization: string | undefined): Promise<T | undefined> {
+    const local = await answerHere();
+    if (local.owned) return local.value;
     // The group may have just rebalanced: one retry with a fresh view of the members.
     for (const fresh of [false, true]) {
       const owner = await this.ownerOf(this.local.partitionOf(id), fresh);
       if (!owner) continue;
-      const answer = await this.ask(owner, id, authorization);
+      const answer = await this.ask<T>(owner, id, suffix, authorization);
       if (answer !== 'not-owner') return answer;
     }
     throw new HttpError(503, 'owner_unavailable', `no node answered for the partition of ${id}; retry shortly`);
@@ -90,14 +104,14 @@ export class ScheduleDirectory {
     return this.members.list.find((member) => member.partitions.some((tp) => tp.topic === this.definitionsTopic && tp.partition === partition))?.advertisedAddress;
   }
 
-  private async ask(address: string, id: ScheduleId, authorization: string | undefined): Promise<ScheduleView | undefined | 'not-owner'> {
+  private async ask<T>(address: string, id: ScheduleId, suffix: string, authorization: string | undefined): Promise<T | undefined | 'not-owner'> {
     const [host, name] = id.split('/');
     try {
-      const response = await fetch(`${address}${INTERNAL_PATH}/${encodeURIComponent(host ?? '')}/${encodeURIComponent(name ?? '')}`, {
+      const response = await fetch(`${address}${INTERNAL_PATH}/${encodeURIComponent(host ?? '')}/${encodeURIComponent(name ?? '')}${suffix}`, {
         signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
         headers: forwardedHeaders(authorization),
       });
-      if (response.status === 200) return (await response.json()) as ScheduleView;
+      if (response.status === 200) return (await response.json()) as T;
       if (response.status === 404) return undefined;
       return 'not-owner';
     } catch {

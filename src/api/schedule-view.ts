@@ -1,5 +1,6 @@
 /** How a schedule looks over HTTP. */
 import type { ScheduleState } from '../domain/schedule-state';
+import type { OccurrenceOutcome } from '../domain/occurrence-outcome';
 
 export interface ScheduleView {
   id: string;
@@ -16,6 +17,8 @@ export interface ScheduleView {
   /** Occurrences the schedule's limit still allows; null without a limit. */
   remaining: number | null;
   definition: ScheduleState['definition'];
+  /** The latest occurrence's outcome as executors reported it, null before any; a single schedule's read only, not lists. */
+  lastOutcome?: OccurrenceOutcome | null;
 }
 
 export function scheduleView(state: ScheduleState): ScheduleView {

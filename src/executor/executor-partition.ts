@@ -9,7 +9,7 @@
  * in line again and go into a later transaction.
  */
 import type { TakenShare, TransactionParticipant } from '../cluster/node-transactions';
-import type { Admin, TopicPartition } from '../kafka/port';
+import type { Admin, OutgoingRecord, TopicPartition } from '../kafka/port';
 import type { Logger } from '../log/logger';
 import { PartitionProgress, type FinishedEvent } from './partition-progress';
 
@@ -18,6 +18,8 @@ const RESOLVE_RETRY_MS = 500;
 
 export class ExecutorPartition implements TransactionParticipant {
   progress = new PartitionProgress();
+  /** Records that go with the next transaction whatever it commits (the `started` statuses). */
+  private announcements: OutgoingRecord[] = [];
   private inTransaction = false;
   private revoked = false;
 
@@ -59,23 +61,39 @@ export class ExecutorPartition implements TransactionParticipant {
   }
 
   hasDueWork(): boolean {
-    return !this.revoked && !this.inTransaction && this.progress.hasFinished();
+    return !this.revoked && !this.inTransaction && (this.progress.hasFinished() || this.announcements.length > 0);
+  }
+
+  /**
+   * Records for the next transaction that commit no offset: an event's `started` status. Best
+   * effort: a transaction that fails drops them (the attempt's end is what is exactly-once).
+   */
+  announce(records: OutgoingRecord[]): void {
+    if (this.revoked) return;
+    this.announcements.push(...records);
+    this.options.requestCommit();
   }
 
   async takeShare(): Promise<TakenShare | undefined> {
     if (!this.hasDueWork()) return undefined;
     const taken = this.progress.take();
-    if (!taken) return undefined;
+    const announced = this.announcements.splice(0);
+    if (!taken && announced.length === 0) return undefined;
     this.inTransaction = true;
+    const finished = taken?.finished ?? [];
     return {
       input: this.input,
-      records: taken.finished.flatMap((event) => event.records),
-      inputOffset: taken.nextOffset,
+      records: [...announced, ...finished.flatMap((event) => event.records)],
+      // A share of announcements only commits no offset (nothing finished to move it past).
+      inputOffset: taken?.nextOffset,
       committed: async () => {
         this.inTransaction = false;
-        this.options.onCommitted(taken.finished.map((event) => event.offset));
+        if (finished.length > 0) this.options.onCommitted(finished.map((event) => event.offset));
       },
-      failed: () => void this.resolveFailed(taken.finished, taken.nextOffset),
+      failed: () => {
+        if (taken) void this.resolveFailed(taken.finished, taken.nextOffset);
+        else this.inTransaction = false;
+      },
     };
   }
 

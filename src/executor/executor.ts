@@ -267,7 +267,7 @@ export class Executor {
 
   private async execute(partition: ExecutorPartition, record: IncomingRecord, signal: AbortSignal): Promise<void> {
     // Every started offset must finish, or the partition's commits stop behind it.
-    const records = await this.outcomeOf(record, signal).catch((error: unknown) => this.refuse(record, record.topic, `the executor failed on this event: ${String(error)}`));
+    const records = await this.outcomeOf(partition, record, signal).catch((error: unknown) => this.refuse(record, record.topic, `the executor failed on this event: ${String(error)}`));
     if (partition.isRevoked) return;
     partition.progress.finished(record.offset, records.records);
     if (records.key) this.rememberOutcome(partition.input, record.offset, records.key);
@@ -275,7 +275,7 @@ export class Executor {
   }
 
   /** The records that record the outcome of `record`, and the fireId/attempt key of a fire that ran. */
-  private async outcomeOf(record: IncomingRecord, signal: AbortSignal): Promise<{ records: OutgoingRecord[]; key?: string }> {
+  private async outcomeOf(partition: ExecutorPartition, record: IncomingRecord, signal: AbortSignal): Promise<{ records: OutgoingRecord[]; key?: string }> {
     const parsed = parseFire(record);
     if ('refused' in parsed) return this.refuse(record, record.topic, parsed.refused);
     const { fire } = parsed;
@@ -284,6 +284,7 @@ export class Executor {
     const key = `${fire.fireId}#${fire.attempt}`;
     if (this.committedKeys.has(key)) return { records: [] };
     const startedAt = this.clock.now();
+    partition.announce([statusRecord(this.statusTopic, fire, { status: 'started', executorId: this.executorId, startedAt: new Date(startedAt).toISOString() })]);
     const outcome = await this.runHandler(handler, fire, signal);
     const finishedAt = this.clock.now();
     const timing = { executorId: this.executorId, startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(finishedAt).toISOString(), durationMs: finishedAt - startedAt };

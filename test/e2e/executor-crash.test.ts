@@ -94,7 +94,7 @@ test('kill -9 of an executor running handlers: one terminal outcome per fire, no
     const survivors = executors.filter((executor) => executor !== victim);
 
     const fireIds = new Map(names.map((name) => [`crash/${name}@${dueAt.get(name)}`, name]));
-    const terminal = (records: IncomingRecord[]): Set<string> => new Set(records.map(statusOf).filter((status) => status.status !== 'retrying').map((status) => status.fireId));
+    const terminal = (records: IncomingRecord[]): Set<string> => new Set(records.map(statusOf).filter((status) => status.status === 'succeeded' || status.status === 'dead-lettered').map((status) => status.fireId));
     let latest: IncomingRecord[] = [];
     const records = await readCommittedUntil(
       port,
@@ -110,7 +110,7 @@ test('kill -9 of an executor running handlers: one terminal outcome per fire, no
       const lines = executors.map((executor, i) => `executor ${i}${executor === victim ? ' (killed)' : ''}: ${executor.output().split('\n').filter((line) => open.some((fireId) => line.includes(fireId))).join(' | ')}`);
       throw new Error(`${String(error)}; no terminal outcome for ${open.join(', ')}; their statuses ${JSON.stringify(latest.map(statusOf).filter((status) => open.includes(status.fireId)))}; ${lines.join('; ')}`);
     });
-    const statuses = records.map(statusOf).filter((status) => fireIds.has(status.fireId));
+    const statuses = records.map(statusOf).filter((status) => fireIds.has(status.fireId) && status.status !== 'started');
 
     const perAttempt = new Map<string, number>();
     for (const status of statuses) perAttempt.set(`${status.fireId} ${status.attempt}`, (perAttempt.get(`${status.fireId} ${status.attempt}`) ?? 0) + 1);

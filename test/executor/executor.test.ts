@@ -48,12 +48,14 @@ function executor(names: Topics, handlers: Record<string, Handler>, extra: Parti
 }
 
 const statusOf = (record: IncomingRecord): StatusValue => JSON.parse(record.value?.toString('utf8') ?? 'null') as StatusValue;
+/** The status records that end an attempt (not its `started`). */
+const ends = (records: IncomingRecord[]): IncomingRecord[] => records.filter((record) => statusOf(record).status !== 'started');
 
-/** Status values by schedule id; fails if any fire has more than one for one attempt. */
+/** Attempt-ending status values by schedule id; fails if any fire has more than one for one attempt. */
 function byFire(records: IncomingRecord[]): Map<string, StatusValue> {
   const seen = new Map<string, StatusValue>();
   const twice: string[] = [];
-  for (const status of records.map(statusOf)) {
+  for (const status of ends(records).map(statusOf)) {
     const key = `${status.fireId}#${status.attempt}`;
     if (seen.has(key)) twice.push(key);
     seen.set(key, status);
@@ -96,8 +98,15 @@ test('every attempt has one outcome in the status topic; what cannot run is dead
   await running.start();
   try {
     // Outcomes: 12 ok + after, flaky (retrying), broken (dead-lettered), slow (timed out: retrying).
-    const status = byFire(await readCommittedUntil(port, names.status, (seen) => seen.length >= 16, 60_000));
+    const statusRecords = await readCommittedUntil(port, names.status, (seen) => ends(seen).length >= 16, 60_000);
+    const status = byFire(statusRecords);
     expect(status.size).toBe(16);
+    // Each attempt's start is recorded before its end, in the same status partition.
+    for (const end of ends(statusRecords)) {
+      const { fireId, attempt } = statusOf(end);
+      const start = statusRecords.find((record) => statusOf(record).status === 'started' && statusOf(record).fireId === fireId && statusOf(record).attempt === attempt);
+      expect({ fireId, startedBeforeEnd: start !== undefined && start.partition === end.partition && start.offset < end.offset }).toEqual({ fireId, startedBeforeEnd: true });
+    }
     for (let i = 0; i < 12; i++) expect(status.get(`shop/ok-${i}`)).toMatchObject({ status: 'succeeded', attempt: 1, result: { sent: i, attempt: 1 }, capability: names.target, executorId: running.executorId });
     expect(status.get('shop/after')?.status).toBe('succeeded');
     const flaky = status.get('shop/flaky');
@@ -148,7 +157,7 @@ test('a graceful stop mid-run lets running handlers finish and commits their out
   const stopping = new Promise<void>((resolve) => (stopBegun = resolve));
   const first = executor(names, { [names.target]: async (fire, ctx) => (ran.length >= 10 ? stopping.then(() => handler(fire, ctx)) : handler(fire, ctx)) }, { concurrency: 4 });
   await first.start();
-  await readCommittedUntil(port, names.status, (seen) => seen.length >= 8, 30_000);
+  await readCommittedUntil(port, names.status, (seen) => ends(seen).length >= 8, 30_000);
   const stopped = first.stop();
   stopBegun();
   await stopped;
@@ -159,7 +168,7 @@ test('a graceful stop mid-run lets running handlers finish and commits their out
   const second = executor(names, { [names.target]: handler }, { concurrency: 4 });
   await second.start();
   try {
-    const status = byFire(await readCommittedUntil(port, names.status, (seen) => seen.length >= count, 60_000));
+    const status = byFire(await readCommittedUntil(port, names.status, (seen) => ends(seen).length >= count, 60_000));
     expect(status.size).toBe(count);
     expect(new Set([...status.values()].map((value) => value.executorId))).toEqual(new Set([first.executorId, second.executorId]));
     // Nothing the first executor finished ran again: its outcomes were committed with its offsets.
