@@ -166,7 +166,7 @@ export class PartitionTask implements TransactionParticipant {
     this.options.transactions.register(this);
     this.logger.info('partition task running', { schedules: this.store.scheduleCount() });
     void this.rearm();
-    this.sweepLater(Math.min(SWEEP_INTERVAL_MS, this.options.history.retentionMs));
+    this.sweepLater(this.sweepIntervalMs);
   }
 
   /** Records status records of this partition's schedules into their history. */
@@ -386,12 +386,17 @@ export class PartitionTask implements TransactionParticipant {
     this.pending.ingestDeadline = Math.min(this.pending.ingestDeadline ?? Infinity, deadline);
   }
 
+  /** Every 10 minutes, or more often when the retention is shorter. */
+  private get sweepIntervalMs(): number {
+    return Math.min(SWEEP_INTERVAL_MS, this.options.history.retentionMs);
+  }
+
   /** Runs the history's retention sweep after `delayMs`, and again and again while the task runs. */
   private sweepLater(delayMs: number): void {
     this.cancelSweep = this.options.clock.setTimer(delayMs, () => {
       this.cancelSweep = undefined;
       void this.sweep().then((more) => {
-        if (this.lifecycle.is('running')) this.sweepLater(more ? SWEEP_AGAIN_MS : Math.min(SWEEP_INTERVAL_MS, this.options.history.retentionMs));
+        if (this.lifecycle.is('running')) this.sweepLater(more ? SWEEP_AGAIN_MS : this.sweepIntervalMs);
       });
     });
   }

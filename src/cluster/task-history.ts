@@ -65,8 +65,8 @@ export class TaskHistory {
     this.refused(refused);
     if (statuses.length === 0) return this.input.moved();
     const keyOf = (status: StatusValue): string => historyKey(status.id, Date.parse(status.scheduledAt));
-    const overlay = new Map(this.overlay);
-    const stored = await this.store.getMany([...new Set(statuses.map(keyOf))].filter((key) => !overlay.has(key)));
+    // Runs in the task's serial order: the overlay cannot change during the read.
+    const stored = await this.store.getMany([...new Set(statuses.map(keyOf))].filter((key) => !this.overlay.has(key)));
     for (const status of statuses) {
       const key = keyOf(status);
       const previous = this.overlay.has(key) ? this.overlay.get(key) : stored.get(key);
