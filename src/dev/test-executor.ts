@@ -6,7 +6,9 @@
  *
  * Environment: KAFKA_BROKERS, TEST_EXECUTOR_GROUP, TEST_EXECUTOR_TOPIC, TEST_EXECUTOR_STATUS_TOPIC,
  * TEST_EXECUTOR_DLQ_TOPIC, TEST_EXECUTOR_DEFINITIONS_TOPIC, TEST_EXECUTOR_HANDLER_MS (default 200),
- * TEST_EXECUTOR_MAX_ATTEMPTS (3), TEST_EXECUTOR_BACKOFF_MS (700, fixed, no jitter).
+ * TEST_EXECUTOR_MAX_ATTEMPTS (3), TEST_EXECUTOR_BACKOFF_MS (700, fixed, no jitter), and
+ * TEST_EXECUTOR_OUTPUT_TOPIC: when set, each attempt sends `<fireId> <attempt>` there with ctx.send
+ * before it runs (written only with a successful attempt's outcome).
  */
 import { createExecutor } from '../executor';
 import { createLogger } from '../log/logger';
@@ -21,12 +23,14 @@ function required(name: string): string {
 async function main(): Promise<void> {
   const topic = required('TEST_EXECUTOR_TOPIC');
   const handlerMs = Number(process.env.TEST_EXECUTOR_HANDLER_MS ?? 200);
+  const outputTopic = process.env.TEST_EXECUTOR_OUTPUT_TOPIC;
   const executor = createExecutor({
     brokers: required('KAFKA_BROKERS').split(','),
     groupId: required('TEST_EXECUTOR_GROUP'),
     handlers: {
-      [topic]: async (fire) => {
+      [topic]: async (fire, ctx) => {
         console.log(`handling ${fire.fireId} ${fire.attempt}`);
+        if (outputTopic) await ctx.send({ topic: outputTopic, key: fire.fireId, value: `${fire.fireId} ${fire.attempt}` });
         await sleep(handlerMs);
         const failing = fire.name.startsWith('doomed') || (fire.name.startsWith('flaky') && fire.attempt === 1);
         console.log(`handled ${fire.fireId} ${fire.attempt}`);

@@ -22,6 +22,7 @@ export interface TaskDefinitionBody {
   key?: string;
   headers?: Record<string, string>;
   data: unknown;
+  retry?: ScheduleDefinition['retry'];
   retryOf?: { id: string; fireId: string; occurrence: number; scheduledAt: string; attempt: number };
 }
 
@@ -34,6 +35,7 @@ export function definitionBody(definition: ScheduleDefinition): TaskDefinitionBo
   if (definition.misfire !== 'fire-once') body.misfire = definition.misfire;
   if (definition.key !== undefined) body.key = definition.key;
   if (Object.keys(definition.headers).length > 0) body.headers = definition.headers;
+  if (definition.retry !== undefined) body.retry = definition.retry;
   if (definition.retryOf) body.retryOf = { ...definition.retryOf, scheduledAt: iso(definition.retryOf.scheduledAt) };
   return body;
 }

@@ -94,3 +94,23 @@ describe('retryOf (a retry one-shot written by an executor)', () => {
     expect(validateDefinition(body)).toEqual({ ok: false, field, reason: expect.stringContaining(reason) });
   });
 });
+
+describe('retry (how executors retry the schedule\'s failed attempts)', () => {
+  const withRetry = { ...base, at: '2026-01-01T00:00:05Z', retry: { maxAttempts: 5, backoff: { type: 'exponential', initialMs: 500, maxMs: 10_000, multiplier: 3, jitter: 0 }, maxAgeMs: 60_000 } };
+
+  test('is kept on the definition as given and written back the same', () => {
+    const validated = validateDefinition(withRetry);
+    expect(validated).toMatchObject({ ok: true, definition: { retry: withRetry.retry } });
+    if (validated.ok && validated.action === 'UPSERT') expect(validateDefinition(definitionBody(validated.definition))).toEqual(validated);
+  });
+
+  test.each([
+    [{ ...withRetry, retry: { maxAttempts: 0 } }, 'retry.maxAttempts', 'must be >= 1, got 0'],
+    [{ ...withRetry, retry: { backoff: { type: 'linear' } } }, 'retry.backoff.type', 'must be one of "fixed", "exponential", got "linear"'],
+    [{ ...withRetry, retry: { backoff: { jitter: 2 } } }, 'retry.backoff.jitter', 'must be <= 1, got 2'],
+    [{ ...withRetry, retry: { backoff: { initialMs: 5_000, maxMs: 100 } } }, 'retry.backoff.maxMs', '100 is less than retry.backoff.initialMs 5000'],
+    [{ ...withRetry, retry: { attempts: 3 } }, 'retry.attempts', 'is not a known field'],
+  ])('a bad one is refused naming the field: %#', (body, field, reason) => {
+    expect(validateDefinition(body)).toEqual({ ok: false, field, reason: expect.stringContaining(reason) });
+  });
+});

@@ -6,6 +6,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import definitionSchema from '../../schemas/definition.schema.json';
 import { cronProblem } from './cron';
+import type { RetryOptions } from './retry-policy';
 import { durationMs, scheduleId, type Duration, type MisfirePolicy, type ScheduleDefinition, type ScheduleId, type Timing } from './definition';
 
 export type ValidatedDefinition =
@@ -30,6 +31,7 @@ interface DefinitionBody {
   key?: string;
   headers?: Record<string, string>;
   data?: unknown;
+  retry?: RetryOptions;
   retryOf?: { id: string; fireId: string; occurrence: number; scheduledAt: string; attempt: number };
 }
 
@@ -68,6 +70,11 @@ export function validateDefinition(body: unknown): ValidatedDefinition {
     return invalid('end', `${body.end} is not after start ${body.start}`);
   }
 
+  const backoff = body.retry?.backoff;
+  if (backoff?.initialMs !== undefined && backoff.maxMs !== undefined && backoff.maxMs < backoff.initialMs) {
+    return invalid('retry.backoff.maxMs', `${backoff.maxMs} is less than retry.backoff.initialMs ${backoff.initialMs}`);
+  }
+
   let retryOf: ScheduleDefinition['retryOf'];
   if (body.retryOf) {
     if (instants.at === undefined) return invalid('retryOf', 'a retry is a one-shot: it needs at');
@@ -97,6 +104,7 @@ export function validateDefinition(body: unknown): ValidatedDefinition {
   if (instants.start !== undefined) definition.start = instants.start;
   if (instants.end !== undefined) definition.end = instants.end;
   if (body.limit !== undefined) definition.limit = body.limit;
+  if (body.retry !== undefined) definition.retry = body.retry;
   if (retryOf) definition.retryOf = retryOf;
   return { ok: true, action: 'UPSERT', definition };
 }

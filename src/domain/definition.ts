@@ -1,4 +1,5 @@
 /** The schedule model (design section 4). Pure types, no I/O. */
+import type { RetryOptions } from './retry-policy';
 
 export type Action = 'INSERT' | 'UPDATE' | 'DELETE';
 export type TimeUnit = 'MILLISECONDS' | 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS';
@@ -51,6 +52,8 @@ export interface ScheduleDefinition {
   end?: number;
   limit?: number;
   misfire: MisfirePolicy;
+  /** How executors retry failed attempts: fields given here win over the executor's default. */
+  retry?: RetryOptions;
   retryOf?: RetryOf;
 }
 

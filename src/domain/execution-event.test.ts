@@ -51,3 +51,10 @@ test('a retry one-shot fires as the occurrence it retries: its id, fire id, occu
   expect(event.headers).toEqual({ team: 'blue', 'punctual-id': 'demo/hello', 'punctual-scheduled-at': '1000', 'punctual-occurrence': '4', 'punctual-fire-id': 'demo/hello@1000', 'punctual-attempt': '2' });
   expect(JSON.parse(event.value)).toEqual({ id: 'demo/hello', host: 'demo', name: 'hello', scheduledAt: '1970-01-01T00:00:01.000Z', firedAt: new Date(1_700_000_000_003).toISOString(), occurrence: 4, data: { x: 1 } });
 });
+
+test('a definition with a retry policy carries it as JSON in the punctual-retry header; one without has none', () => {
+  const retry = { maxAttempts: 4, backoff: { type: 'fixed' as const, initialMs: 200 } };
+  const event = executionEvent({ ...definition, retry }, { scheduledAt: 1_700_000_000_000, occurrence: 1 }, 1_700_000_000_005);
+  expect(JSON.parse(event.headers['punctual-retry'] ?? 'null')).toEqual(retry);
+  expect(executionEvent(definition, { scheduledAt: 1_700_000_000_000, occurrence: 1 }, 1_700_000_000_005).headers['punctual-retry']).toBeUndefined();
+});

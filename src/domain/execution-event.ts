@@ -8,6 +8,8 @@ export const EVENT_HEADERS = {
   fireId: 'punctual-fire-id',
   /** Only on retries (2, 3, ...): a first attempt has none. */
   attempt: 'punctual-attempt',
+  /** The definition's `retry`, as JSON, when it has one: the executor's default fills what it leaves out. */
+  retry: 'punctual-retry',
 } as const;
 
 export interface ExecutionEvent {
@@ -56,6 +58,7 @@ export function executionEvent(definition: ScheduleDefinition, occurrence: Occur
       [EVENT_HEADERS.occurrence]: String(number),
       [EVENT_HEADERS.fireId]: retryOf?.fireId ?? fireId(definition.id, occurrence.scheduledAt),
       ...(retryOf ? { [EVENT_HEADERS.attempt]: String(retryOf.attempt) } : {}),
+      ...(definition.retry ? { [EVENT_HEADERS.retry]: JSON.stringify(definition.retry) } : {}),
     },
   };
 }

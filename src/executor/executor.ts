@@ -14,17 +14,25 @@ import type { Admin, GroupConsumer, IncomingRecord, KafkaPort, OutgoingRecord, R
 import { createLogger, type Logger } from '../log/logger';
 import { ExecutorMetrics } from './executor-metrics';
 import { ExecutorPartition } from './executor-partition';
-import { parseFire, type Fire } from './fire';
+import { EXECUTOR_HEADERS, parseFire, type Fire } from './fire';
 import { DEFAULT_MAX_RESULT_BYTES, HandlerTimeoutError, failed, succeeded, type HandlerOutcome } from './outcome';
-import { decideRetry, retryPolicy, type RetryOptions, type RetryPolicy } from './retry-policy';
+import { decideRetry, retryPolicy, type RetryOptions, type RetryPolicy } from '../domain/retry-policy';
 import { Slots } from './slots';
+import { AttemptSends, ExistingTopics, type SendRecord } from './attempt-sends';
 import { deadLetter } from '../ingest/dead-letter';
-import { retryDefinitionRecord, statusRecord } from './status-record';
+import { fireDeadLetter, retryDefinitionRecord, statusRecord } from './status-record';
+import { withAttemptError } from './attempt-errors';
 
 export interface HandlerContext {
   /** Aborted when the handler's timeout passes or the executor stops past its deadline. */
   signal: AbortSignal;
   logger: Logger;
+  /**
+   * Writes records to Kafka exactly once: they go into the transaction that records this attempt's
+   * success and commits its event's offset. A failed attempt's records are not written. Rejects
+   * (naming the field) a malformed record or a topic that does not exist.
+   */
+  send(records: SendRecord | SendRecord[]): Promise<void>;
 }
 
 export type Handler = (fire: Fire, ctx: HandlerContext) => Promise<unknown>;
@@ -103,6 +111,7 @@ export class Executor {
   private consumer: GroupConsumer | undefined;
   private transactions: NodeTransactions | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly existingTopics = new ExistingTopics(() => this.requireAdmin());
 
   constructor(private readonly options: ExecutorOptions) {
     if (Object.keys(options.handlers).length === 0) throw new RangeError('handlers: at least one capability -> handler is needed');
@@ -281,29 +290,50 @@ export class Executor {
     const { fire } = parsed;
     const handler = this.options.handlers[fire.capability];
     if (!handler) return this.refuse(record, fire.capability, `no handler for capability "${fire.capability}" in executor group ${this.options.groupId}`);
+    const policy = this.policyOf(fire);
+    if (typeof policy === 'string') return this.refuse(record, fire.capability, policy);
     const key = `${fire.fireId}#${fire.attempt}`;
     if (this.committedKeys.has(key)) return { records: [] };
     const startedAt = this.clock.now();
     partition.announce([statusRecord(this.statusTopic, fire, { status: 'started', executorId: this.executorId, startedAt: new Date(startedAt).toISOString() })]);
-    const outcome = await this.runHandler(handler, fire, signal);
+    const sends = new AttemptSends(this.existingTopics);
+    const outcome = await this.runHandler(handler, fire, signal, sends);
+    const sent = sends.end();
     const finishedAt = this.clock.now();
     const timing = { executorId: this.executorId, startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(finishedAt).toISOString(), durationMs: finishedAt - startedAt };
     if (outcome.kind === 'succeeded') {
       this.metrics.finished(fire.capability, 'succeeded', timing.durationMs);
       this.metrics.succeeded(fire.capability, fire.scheduledAt.getTime(), finishedAt);
-      return { records: [statusRecord(this.statusTopic, fire, { status: 'succeeded', result: outcome.result, ...timing })], key };
+      return { records: [...sent, statusRecord(this.statusTopic, fire, { status: 'succeeded', result: outcome.result, ...timing })], key };
     }
-    const decision = outcome.retryable ? decideRetry(this.policy, fire.attempt, fire.scheduledAt.getTime(), finishedAt, Math.random(), outcome.retryAfterMs) : { retry: false as const, reason: `${outcome.error.type}: not retried` };
+    const errors = withAttemptError(fire.attemptErrors, { attempt: fire.attempt, ...outcome.error, finishedAt: timing.finishedAt });
+    const decision = outcome.retryable ? decideRetry(policy, fire.attempt, fire.scheduledAt.getTime(), finishedAt, Math.random(), outcome.retryAfterMs) : { retry: false as const, reason: `${outcome.error.type}: not retried` };
     if (decision.retry) {
       this.metrics.finished(fire.capability, 'retrying', timing.durationMs);
       const at = finishedAt + decision.delayMs;
       // The retry is a one-shot scheduled through Punctual in the same transaction as this outcome.
-      const retry = retryDefinitionRecord(this.definitionsTopic, fire, record, at);
+      const retry = retryDefinitionRecord(this.definitionsTopic, fire, record, at, errors);
       return { records: [statusRecord(this.statusTopic, fire, { status: 'retrying', error: outcome.error, nextAttemptAt: new Date(at).toISOString(), ...timing }), retry], key };
     }
     this.metrics.finished(fire.capability, 'dead-lettered', timing.durationMs);
     const reason = `${decision.reason}; last error ${outcome.error.type}: ${outcome.error.message}`;
-    return { records: [statusRecord(this.statusTopic, fire, { status: 'dead-lettered', error: outcome.error, ...timing }), deadLetter(this.deadLetterTopic, record, reason)], key };
+    return { records: [statusRecord(this.statusTopic, fire, { status: 'dead-lettered', error: outcome.error, ...timing }), fireDeadLetter(this.deadLetterTopic, record, reason, errors)], key };
+  }
+
+  /**
+   * The executor's retry options with the definition's fields over them (a definition's initialMs
+   * above the executor's maxMs raises the cap to it), or why the definition's cannot be used.
+   */
+  private policyOf(fire: Fire): RetryPolicy | string {
+    if (!fire.retry) return this.policy;
+    const own = this.options.retry ?? {};
+    const backoff = { ...own.backoff, ...fire.retry.backoff };
+    if (fire.retry.backoff?.maxMs === undefined && backoff.initialMs !== undefined) backoff.maxMs = Math.max(backoff.initialMs, backoff.maxMs ?? this.policy.backoff.maxMs);
+    try {
+      return retryPolicy({ ...own, ...fire.retry, backoff });
+    } catch (error) {
+      return `fire ${fire.fireId}: the definition's retry (header ${EXECUTOR_HEADERS.retry}) is refused: ${(error as Error).message}`;
+    }
   }
 
   private refuse(record: IncomingRecord, capability: string, reason: string): { records: OutgoingRecord[]; key?: string } {
@@ -312,7 +342,7 @@ export class Executor {
     return { records: [deadLetter(this.deadLetterTopic, record, reason)] };
   }
 
-  private async runHandler(handler: Handler, fire: Fire, stopSignal: AbortSignal): Promise<HandlerOutcome> {
+  private async runHandler(handler: Handler, fire: Fire, stopSignal: AbortSignal, sends: AttemptSends): Promise<HandlerOutcome> {
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const controller = new AbortController();
     const abortOnStop = (): void => controller.abort(stopSignal.reason);
@@ -329,7 +359,7 @@ export class Executor {
     try {
       return await Promise.race([
         Promise.resolve()
-          .then(() => handler(fire, { signal: controller.signal, logger }))
+          .then(() => handler(fire, { signal: controller.signal, logger, send: (records) => sends.send(records) }))
           .then(
             (result) => succeeded(result, this.options.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES),
             (error: unknown) => failed(error),

@@ -38,3 +38,11 @@ test.each([
 ])('a record with %s is refused with the reason', (_name, record, reason) => {
   expect(parseFire(record)).toEqual({ refused: expect.stringContaining(reason) });
 });
+
+test('the definition\'s retry and the earlier attempts\' errors are read from their headers; a retry header that is not a JSON object is refused', () => {
+  const event = executionEvent({ ...definition, retry: { maxAttempts: 7 } }, { scheduledAt: 1_000, occurrence: 1 }, 1_000);
+  const errors = [{ attempt: 1, type: 'Error', message: 'boom', finishedAt: '2026-01-01T00:00:00.000Z' }];
+  const parsed = parseFire(recordOf(event.value, { ...event.headers, 'punctual-attempt': '2', 'punctual-attempt-errors': JSON.stringify(errors) }));
+  expect('fire' in parsed && { retry: parsed.fire.retry, attemptErrors: parsed.fire.attemptErrors }).toEqual({ retry: { maxAttempts: 7 }, attemptErrors: errors });
+  expect(parseFire(recordOf(event.value, { ...event.headers, 'punctual-retry': '[3]' }))).toEqual({ refused: expect.stringContaining('header punctual-retry must be a JSON object, got "[3]"') });
+});

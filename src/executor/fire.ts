@@ -4,12 +4,16 @@
  * reason, for the execution dead-letter topic.
  */
 import { EVENT_HEADERS } from '../domain/execution-event';
+import type { RetryOptions } from '../domain/retry-policy';
 import type { Headers, IncomingRecord } from '../kafka/port';
+import { ATTEMPT_ERRORS_HEADER, parseAttemptErrors, type AttemptError } from './attempt-errors';
 
 /** Headers an executor reads beyond the event's own: the retry attempt and an explicit capability. */
 export const EXECUTOR_HEADERS = {
   attempt: EVENT_HEADERS.attempt,
   capability: 'punctual-capability',
+  retry: EVENT_HEADERS.retry,
+  attemptErrors: ATTEMPT_ERRORS_HEADER,
 } as const;
 
 export interface Fire {
@@ -27,6 +31,10 @@ export interface Fire {
   attempt: number;
   /** The handler it goes to: the punctual-capability header, or else the topic. */
   capability: string;
+  /** The definition's retry fields, over the executor's default. */
+  retry?: RetryOptions;
+  /** The errors of the attempts before this one, oldest first. */
+  attemptErrors: AttemptError[];
   data: unknown;
   headers: Headers;
   topic: string;
@@ -63,6 +71,16 @@ export function parseFire(record: IncomingRecord): ParsedFire {
   const attemptHeader = headers[EXECUTOR_HEADERS.attempt];
   const attempt = attemptHeader === undefined ? 1 : Number(attemptHeader);
   if (!Number.isInteger(attempt) || attempt < 1) return { refused: `fire ${fireId}: header ${EXECUTOR_HEADERS.attempt} must be a whole number of at least 1, got "${attemptHeader}"` };
+  const retryHeader = headers[EXECUTOR_HEADERS.retry];
+  let retry: RetryOptions | undefined;
+  if (retryHeader !== undefined) {
+    try {
+      retry = JSON.parse(retryHeader) as RetryOptions;
+    } catch {
+      retry = undefined;
+    }
+    if (typeof retry !== 'object' || retry === null || Array.isArray(retry)) return { refused: `fire ${fireId}: header ${EXECUTOR_HEADERS.retry} must be a JSON object, got ${JSON.stringify(retryHeader)}` };
+  }
   return {
     fire: {
       id,
@@ -74,6 +92,8 @@ export function parseFire(record: IncomingRecord): ParsedFire {
       occurrence,
       attempt,
       capability: headers[EXECUTOR_HEADERS.capability] ?? record.topic,
+      ...(retry ? { retry } : {}),
+      attemptErrors: parseAttemptErrors(headers[EXECUTOR_HEADERS.attemptErrors]),
       data: value.data,
       headers,
       topic: record.topic,

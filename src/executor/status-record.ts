@@ -4,9 +4,15 @@
  * that fires as the same occurrence's next attempt. Dead letters are the ingest path's
  * (src/ingest/dead-letter.ts): the original record with the reason and its origin in headers.
  */
+import { EVENT_HEADERS } from '../domain/execution-event';
 import type { IncomingRecord, OutgoingRecord } from '../kafka/port';
+import { deadLetter } from '../ingest/dead-letter';
+import { ATTEMPT_ERRORS_HEADER, type AttemptError } from './attempt-errors';
 import type { Fire } from './fire';
 import type { StatusValue } from '../domain/execution-status';
+
+/** Headers a node writes on every event: a retry's event gets its own, so the fire's are not copied. */
+const NODE_HEADERS = new Set<string>(Object.values(EVENT_HEADERS));
 
 export function statusRecord(topic: string, fire: Fire, value: Omit<StatusValue, 'fireId' | 'id' | 'occurrence' | 'scheduledAt' | 'attempt' | 'capability'>): OutgoingRecord {
   const full: StatusValue = { fireId: fire.fireId, id: fire.id, occurrence: fire.occurrence, scheduledAt: fire.scheduledAt.toISOString(), attempt: fire.attempt, capability: fire.capability, ...value };
@@ -20,12 +26,14 @@ export function retryName(fire: Fire, attempt: number): string {
 
 /**
  * The definition of the next attempt of `fire`: a one-shot at `at`, to the same topic with the same
- * key, data and headers, that fires as the same occurrence (retryOf) with the attempt after this one.
+ * key, data, headers (an explicit capability among them) and retry policy, that fires as the same
+ * occurrence (retryOf) with the attempt after this one, carrying the errors of the attempts so far.
  */
-export function retryDefinitionRecord(definitionsTopic: string, fire: Fire, record: IncomingRecord, at: number): OutgoingRecord {
+export function retryDefinitionRecord(definitionsTopic: string, fire: Fire, record: IncomingRecord, at: number, errors: AttemptError[]): OutgoingRecord {
   const attempt = fire.attempt + 1;
   const name = retryName(fire, attempt);
-  const headers = Object.fromEntries(Object.entries(fire.headers).filter(([header]) => !header.startsWith('punctual-')));
+  const headers = Object.fromEntries(Object.entries(fire.headers).filter(([header]) => !NODE_HEADERS.has(header)));
+  headers[ATTEMPT_ERRORS_HEADER] = JSON.stringify(errors);
   const body = {
     host: fire.host,
     name,
@@ -35,7 +43,14 @@ export function retryDefinitionRecord(definitionsTopic: string, fire: Fire, reco
     ...(record.key === null ? {} : { key: record.key.toString('utf8') }),
     headers,
     data: fire.data ?? null,
+    ...(fire.retry ? { retry: fire.retry } : {}),
     retryOf: { id: fire.id, fireId: fire.fireId, occurrence: fire.occurrence, scheduledAt: fire.scheduledAt.toISOString(), attempt },
   };
   return { topic: definitionsTopic, key: `${fire.host}/${name}`, value: JSON.stringify(body) };
+}
+
+/** The dead letter of a fire's last attempt: the original event, the reason, and every attempt's error in its header. */
+export function fireDeadLetter(deadLetterTopic: string, record: IncomingRecord, reason: string, errors: AttemptError[]): OutgoingRecord {
+  const letter = deadLetter(deadLetterTopic, record, reason);
+  return { ...letter, headers: { ...letter.headers, [ATTEMPT_ERRORS_HEADER]: JSON.stringify(errors) } };
 }

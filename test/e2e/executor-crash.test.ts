@@ -4,7 +4,9 @@
  * handlers. Every fire still ends with exactly one terminal outcome in a read_committed read of the
  * status topic, no attempt has two outcomes, the killed executor's running attempts run again on
  * another one (at least once), retries keep their backoff, and fires that always fail are in the
- * execution dead-letter topic after their last attempt.
+ * execution dead-letter topic after their last attempt with every attempt's error. What handlers
+ * write with ctx.send is in a read_committed read exactly once per successful fire, none for failed
+ * attempts, however often the killed executor's attempts ran.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -14,7 +16,7 @@ import type { StatusValue } from '../../src/executor';
 import type { IncomingRecord, KafkaPort, Producer } from '../../src/kafka/port';
 import { projectRoot } from '../../src/util/project-root';
 import { waitFor } from '../../src/util/wait-for';
-import { createTopic, readCommittedUntil, testBrokers, testPort, uniqueName } from '../helpers/kafka';
+import { createTopic, readAllUpToMarkers, readCommittedUntil, testBrokers, testPort, uniqueName } from '../helpers/kafka';
 import { definitionRecord, startNode, testConfig } from '../helpers/punctual';
 
 jest.setTimeout(180_000);
@@ -66,7 +68,9 @@ const statusOf = (record: IncomingRecord): StatusValue => JSON.parse(record.valu
 
 test('kill -9 of an executor running handlers: one terminal outcome per fire, none per attempt twice, its attempts run again, retries keep their backoff', async () => {
   const topic = uniqueName('crash-out');
+  const outputTopic = uniqueName('crash-sent');
   await createTopic(port, topic, 6);
+  await createTopic(port, outputTopic, 3);
   const env = {
     KAFKA_BROKERS: testBrokers().join(','),
     TEST_EXECUTOR_GROUP: uniqueName('crash-exec'),
@@ -77,6 +81,7 @@ test('kill -9 of an executor running handlers: one terminal outcome per fire, no
     TEST_EXECUTOR_HANDLER_MS: '300',
     TEST_EXECUTOR_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
     TEST_EXECUTOR_BACKOFF_MS: String(BACKOFF_MS),
+    TEST_EXECUTOR_OUTPUT_TOPIC: outputTopic,
   };
   const executors = ['a', 'b', 'c'].map(() => startExecutor(env));
   try {
@@ -134,7 +139,15 @@ test('kill -9 of an executor running handlers: one terminal outcome per fire, no
     for (const fireId of doomed) {
       const letters = dead.filter((record) => record.headers['punctual-fire-id'] === fireId);
       expect(letters.map((record) => record.headers['punctual-dlq-reason'])).toEqual([`attempt ${MAX_ATTEMPTS} of ${MAX_ATTEMPTS} failed; last error Error: attempt ${MAX_ATTEMPTS} fails`]);
+      const errors = JSON.parse(letters[0]?.headers['punctual-attempt-errors'] ?? '[]') as { attempt: number; message: string }[];
+      expect(errors.map(({ attempt, message }) => ({ attempt, message }))).toEqual([1, 2, 3].map((attempt) => ({ attempt, message: `attempt ${attempt} fails` })));
     }
+
+    // ctx.send: one record per fire that succeeded, from its successful attempt; none from a failed one.
+    const succeeded = statuses.filter((status) => status.status === 'succeeded');
+    // Up to markers on every partition: a transaction still open is resolved before the read ends.
+    const sent = await readAllUpToMarkers(port, outputTopic, 3);
+    expect(sent.map((record) => record.value?.toString()).sort()).toEqual(succeeded.map((status) => `${status.fireId} ${status.attempt}`).sort());
   } catch (error) {
     for (const [i, executor] of executors.entries()) console.log(`--- executor ${i} output (tail) ---\n${executor.output().slice(-3000)}`);
     throw error;

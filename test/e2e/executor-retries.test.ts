@@ -89,22 +89,50 @@ test('a failed attempt is retried through Punctual as the same fire, attempt 2, 
   }
 });
 
-test('a fire that always fails is dead-lettered after maxAttempts, with the original event and its last error', async () => {
+test('a fire that always fails is dead-lettered after the definition\'s maxAttempts (over the executor\'s), with the original event and every attempt\'s error; an explicit capability holds on every attempt', async () => {
   const topic = uniqueName('retry-out');
-  const executor = executorFor(topic, async () => Promise.reject(new Error('still down')), 2);
+  const capabilities: string[] = [];
+  const executor = createExecutor({
+    brokers: testBrokers(),
+    groupId: uniqueName('retry-executor'),
+    topics: [topic],
+    handlers: {
+      [topic]: async () => {
+        capabilities.push(topic);
+        return null;
+      },
+      'mail.doomed': async (fire) => {
+        capabilities.push(fire.capability);
+        throw new Error(`attempt ${fire.attempt}: still down`);
+      },
+    },
+    statusTopic: config.topics.status,
+    deadLetterTopic: config.topics.executionsDlq,
+    definitionsTopic: config.topics.definitions,
+    // The definition's retry wins: three attempts 300 ms apart, not two 60 s apart.
+    retry: { maxAttempts: 2, backoff: { type: 'fixed', initialMs: 60_000, maxMs: 60_000, jitter: 0 } },
+    sessionTimeoutMs: 6_000,
+    logger: silentLogger,
+  });
   await executor.start();
   try {
     const dueAt = Date.now() + 500;
-    await producer.send([definitionRecord(config.topics.definitions, { host: 'shop', name: 'doomed', action: 'INSERT', at: new Date(dueAt).toISOString(), topic, data: { n: 1 } })]);
-    const status = statusesOf(await readCommittedUntil(port, config.topics.status, (records) => statusesOf(records, 'shop/doomed').length >= 2, 60_000), 'shop/doomed');
-    expect(status.map(({ attempt, status: outcome }) => ({ attempt, outcome }))).toEqual([
-      { attempt: 1, outcome: 'retrying' },
-      { attempt: 2, outcome: 'dead-lettered' },
+    const retry = { maxAttempts: 3, backoff: { initialMs: 300, maxMs: 300 } };
+    await producer.send([definitionRecord(config.topics.definitions, { host: 'shop', name: 'doomed', action: 'INSERT', at: new Date(dueAt).toISOString(), topic, data: { n: 1 }, headers: { 'punctual-capability': 'mail.doomed' }, retry })]);
+    const status = statusesOf(await readCommittedUntil(port, config.topics.status, (records) => statusesOf(records, 'shop/doomed').length >= 3, 60_000), 'shop/doomed');
+    expect(status.map(({ attempt, status: outcome, capability }) => ({ attempt, outcome, capability }))).toEqual([
+      { attempt: 1, outcome: 'retrying', capability: 'mail.doomed' },
+      { attempt: 2, outcome: 'retrying', capability: 'mail.doomed' },
+      { attempt: 3, outcome: 'dead-lettered', capability: 'mail.doomed' },
     ]);
+    expect(capabilities).toEqual(['mail.doomed', 'mail.doomed', 'mail.doomed']);
     const [dead] = await readCommittedUntil(port, config.topics.executionsDlq, (records) => records.some((record) => record.headers['punctual-id'] === 'shop/doomed'), 30_000);
-    expect(dead?.headers['punctual-dlq-reason']).toBe('attempt 2 of 2 failed; last error Error: still down');
-    expect(dead?.headers['punctual-attempt']).toBe('2');
+    expect(dead?.headers['punctual-dlq-reason']).toBe('attempt 3 of 3 failed; last error Error: attempt 3: still down');
+    expect(dead?.headers['punctual-attempt']).toBe('3');
     expect(JSON.parse(dead?.value?.toString() ?? 'null')).toMatchObject({ id: 'shop/doomed', occurrence: 1, data: { n: 1 } });
+    const errors = JSON.parse(dead?.headers['punctual-attempt-errors'] ?? '[]') as { attempt: number; type: string; message: string; finishedAt: string }[];
+    expect(errors.map(({ attempt, type, message }) => ({ attempt, type, message }))).toEqual([1, 2, 3].map((attempt) => ({ attempt, type: 'Error', message: `attempt ${attempt}: still down` })));
+    expect(errors.map((error) => error.finishedAt)).toEqual(status.map((attempt) => attempt.finishedAt));
   } finally {
     await executor.stop();
   }
