@@ -8,15 +8,13 @@
  * write with ctx.send is in a read_committed read exactly once per successful fire, none for failed
  * attempts, however often the killed executor's attempts ran.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import type { PunctualNode } from '../../src/cluster/punctual-node';
 import type { PunctualConfig } from '../../src/config/config';
 import type { StatusValue } from '../../src/executor';
 import type { IncomingRecord, KafkaPort, Producer } from '../../src/kafka/port';
-import { projectRoot } from '../../src/util/project-root';
 import { waitFor } from '../../src/util/wait-for';
 import { createTopic, readAllUpToMarkers, readCommittedUntil, testBrokers, testPort, uniqueName } from '../helpers/kafka';
+import { startScript, type ScriptProcess } from '../helpers/processes';
 import { definitionRecord, startNode, testConfig } from '../helpers/punctual';
 
 jest.setTimeout(180_000);
@@ -42,20 +40,8 @@ afterAll(async () => {
   await node.stop();
 });
 
-interface ExecutorProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<void>;
-}
-
-function startExecutor(env: Record<string, string>): ExecutorProcess {
-  const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', 'src', 'dev', 'test-executor.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return { child, output: () => output, exited };
-}
+type ExecutorProcess = ScriptProcess;
+const startExecutor = (env: Record<string, string>): ExecutorProcess => startScript('test-executor', env);
 
 /** Attempts a process started and did not finish, as `<fireId> <attempt>`. */
 function running(executor: ExecutorProcess): string[] {
@@ -152,7 +138,7 @@ test('kill -9 of an executor running handlers: one terminal outcome per fire, no
     for (const [i, executor] of executors.entries()) console.log(`--- executor ${i} output (tail) ---\n${executor.output().slice(-3000)}`);
     throw error;
   } finally {
-    for (const executor of executors) if (executor.child.exitCode === null && executor.child.signalCode === null) executor.child.kill('SIGTERM');
+    for (const executor of executors) executor.end();
     await Promise.all(executors.map((executor) => executor.exited));
   }
 });
