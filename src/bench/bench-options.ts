@@ -1,6 +1,6 @@
 /** `npm run bench [-- --quick] [--runs N] [--only a,b]`: what one benchmark run measures, and how much. */
 
-export const SCENARIOS = ['raw', 'punctual', 'at-least-once', 'bullmq', 'ingest', 'memory', 'failover'] as const;
+export const SCENARIOS = ['raw', 'punctual', 'at-least-once', 'bullmq', 'ingest', 'memory', 'failover', 'executor'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -20,6 +20,10 @@ export interface BenchOptions {
   pending: number;
   /** A larger pending count measured once for memory (full mode only). */
   largePending: number | undefined;
+  /** The executor scenario: backlog drained, and the rate and seconds of its lateness load. */
+  executorEvents: number;
+  executorLateRate: number;
+  executorLateSeconds: number;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${SCENARIOS.join(',')}]`;
@@ -41,7 +45,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     } else throw new Error(`${flag} ${value ?? ''}: not understood; ${USAGE}`);
   }
   return quick
-    ? { mode: 'quick', runs, only, rawRecords: 300_000, latenessRates: [1_000, 10_000], loadSeconds: 3, rampRates: [1_000, 5_000, 10_000, 20_000, 30_000, 40_000], ingestDefinitions: 100_000, pending: 1_000_000, largePending: undefined }
+    ? { mode: 'quick', runs, only, rawRecords: 300_000, latenessRates: [1_000, 10_000], loadSeconds: 3, rampRates: [1_000, 5_000, 10_000, 20_000, 30_000, 40_000], ingestDefinitions: 100_000, pending: 1_000_000, largePending: undefined, executorEvents: 50_000, executorLateRate: 1_000, executorLateSeconds: 5 }
     : {
         mode: 'full',
         runs,
@@ -53,5 +57,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
         ingestDefinitions: 300_000,
         pending: 1_000_000,
         largePending: 10_000_000,
+        executorEvents: 200_000,
+        executorLateRate: 1_000,
+        executorLateSeconds: 10,
       };
 }

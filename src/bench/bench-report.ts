@@ -18,6 +18,7 @@ export const TARGETS = {
   bytesPerPending: 100,
   restartMs: 5_000,
   exactlyOnceCost: 0.1,
+  executorVsBullmq: 1,
 };
 
 export interface Headline {
@@ -42,6 +43,7 @@ export function headlines(results: BenchResults): Headline[] {
   const restart = results.memory.length > 0 ? spread(results.memory.map((m) => m.restartMs)).median : NaN;
   const ingest = results.ingest.length > 0 ? spread(results.ingest).median : NaN;
   const cost = 1 - p / a;
+  const executorRatio = results.executor.length > 0 ? spread(results.executor.map((e) => e.punctualPerSecond / e.bullmqPerSecond)).median : NaN;
   const judge = (value: number, ok: (v: number) => boolean): boolean | undefined => (Number.isFinite(value) ? ok(value) : undefined);
   return [
     { label: 'fire throughput, Punctual / BullMQ', value: `${fmt(p / b, 2)}x`, target: `≥ ${TARGETS.throughputVsBullmq}x`, met: judge(p / b, (v) => v >= TARGETS.throughputVsBullmq) },
@@ -52,6 +54,7 @@ export function headlines(results: BenchResults): Headline[] {
     { label: 'resident memory per pending schedule (1M), right after ingesting them', value: `${fmt(memory)} B`, target: `≤ ${TARGETS.bytesPerPending} B`, met: judge(memory, (v) => v <= TARGETS.bytesPerPending) },
     { label: 'resident memory per pending schedule (1M), the node restarted', value: `${fmt(restartedMemory)} B`, target: `≤ ${TARGETS.bytesPerPending} B`, met: judge(restartedMemory, (v) => v <= TARGETS.bytesPerPending) },
     { label: 'restart to first fire (1M pending)', value: `${fmt(restart)} ms`, target: `≤ ${fmt(TARGETS.restartMs)} ms`, met: judge(restart, (v) => v <= TARGETS.restartMs) },
+    { label: 'executor events handled per second, Punctual executor / BullMQ worker (concurrency 100)', value: `${fmt(executorRatio, 2)}x`, target: `≥ ${TARGETS.executorVsBullmq}x`, met: judge(executorRatio, (v) => v >= TARGETS.executorVsBullmq) },
     { label: 'exactly-once cost (sustained throughput)', value: `${fmt(cost * 100, 1)}%`, target: `≤ ${TARGETS.exactlyOnceCost * 100}%`, met: judge(cost, (v) => v <= TARGETS.exactlyOnceCost) },
   ];
 }
@@ -122,6 +125,24 @@ export function markdownReport(results: BenchResults): string {
     const session = results.failover[0]?.sessionTimeoutMs ?? 0;
     lines.push('## Failover', '', `Two nodes, 100 schedules every 100 ms, one node killed with SIGKILL; session timeout ${fmt(session)} ms. Longest silence of a schedule minus its period: **${cell(spread(results.failover.map((f) => f.failoverMs)), 0, ' ms')}**; duplicates: ${results.failover.map((f) => f.duplicates).join(', ')}.`, '');
   }
+  if (results.executor.length > 0) {
+    const of = (pick: (e: (typeof results.executor)[number]) => number, digits = 0, unit = ''): string => cell(spread(results.executor.map(pick)), digits, unit);
+    const first = results.executor[0];
+    lines.push(
+      '## Executor against a BullMQ worker',
+      '',
+      `No-op handlers, concurrency 100, each in its own process. Backlog of ${fmt(first?.events ?? 0)} events; lateness at ${fmt(first?.lateRate ?? 0)} fires/s.`,
+      '',
+      '| | Punctual executor (status recorded, exactly one outcome per attempt) | BullMQ worker |',
+      '|---|---|---|',
+      `| events handled per second, backlog | ${of((e) => e.punctualPerSecond)} | ${of((e) => e.bullmqPerSecond)} |`,
+      `| due-to-handler lateness p50 | ${of((e) => e.punctualLateness.p50, 0, ' ms')} | ${of((e) => e.bullmqLateness.p50, 0, ' ms')} |`,
+      `| due-to-handler lateness p99 | ${of((e) => e.punctualLateness.p99, 0, ' ms')} | ${of((e) => e.bullmqLateness.p99, 0, ' ms')} |`,
+      `| of which the node's send to the handler, p50 / p99 | ${of((e) => e.punctualFiredToHandler.p50, 0, ' ms')} / ${of((e) => e.punctualFiredToHandler.p99, 0, ' ms')} | – |`,
+      `| due-to-handler lateness max | ${of((e) => e.punctualLateness.max, 0, ' ms')} | ${of((e) => e.bullmqLateness.max, 0, ' ms')} |`,
+      '',
+    );
+  }
   lines.push('## How each figure is taken', '');
   lines.push(
     '- Lateness: a read_committed kafkajs consumer in the benchmark process notes when each execution event arrives, minus its due time (clamped at 0). Append lateness: the target topic uses LogAppendTime; the broker append time minus the due time. BullMQ: the worker (second process, concurrency 100) seeing the job minus its due time.',
@@ -129,6 +150,7 @@ export function markdownReport(results: BenchResults): string {
     '- Highest sustained rate: offered loads tried upwards until one is overloaded (not every occurrence arrived within 10 s of the end, or p99 above 1 s); the figure is the achieved rate of the highest load that held.',
     '- Exactly-once cost: 1 − (Punctual sustained rate / at-least-once mode sustained rate), the same engine with PUNCTUAL_DELIVERY=at-least-once (no transactions; acks=all sends, offsets committed by the consumer).',
     '- Memory: resident set size (/proc VmRSS) of the node process, idle, minus that of the same node empty; one-shots spread over 30 days.',
+    '- Executor: throughput is a backlog drained, from the first handler call to the moment the group\'s committed offsets (committed in the transactions that record the statuses) cover every event; BullMQ\'s is jobs due now drained, from the first to the last job its worker saw. Lateness: one-shots fired by a Punctual node and run by the executor (handler start minus due time), against BullMQ delayed jobs (worker start minus due time).',
     '- Restart: graceful stop, then process spawn to the first fire of a 100 ms marker schedule received by the reader (checkpoint path: the data folder is kept).',
     '',
   );

@@ -1,4 +1,5 @@
 /** Everything one benchmark run measured, and the figures derived from it (medians over runs). */
+import type { ExecutorBenchResult } from './executor-scenario';
 import type { FailoverResult } from './failover-scenario';
 import type { MemoryRestartResult } from './memory-restart-scenario';
 import { bestSustained, type LoadResult } from './offered-load';
@@ -24,6 +25,7 @@ export interface BenchResults {
   memory: MemoryRestartResult[];
   largeMemory?: MemoryRestartResult;
   failover: FailoverResult[];
+  executor: ExecutorBenchResult[];
 }
 
 /** Highest sustained rate of each run (0 when no offered load held). */

@@ -19,6 +19,7 @@ import type { BenchResults, SystemLoads } from './bench-results';
 import { createAppendTimeTopic } from './bench-kafka';
 import { BenchNode, nodeSetup, removeData } from './bench-node';
 import { runBullmqLoad } from './bullmq-load';
+import { runExecutorScenario } from './executor-scenario';
 import { runFailover } from './failover-scenario';
 import { runIngest } from './ingest-scenario';
 import { runMemoryRestart } from './memory-restart-scenario';
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
     kafka = await LocalKafka.start({ heapMb: 1_024, log: (line) => progress(line) });
     brokers = kafka.bootstrap;
   }
-  const redis = options.only.has('bullmq') ? await LocalRedis.start((line) => progress(line)) : undefined;
+  const redis = options.only.has('bullmq') || options.only.has('executor') ? await LocalRedis.start((line) => progress(line)) : undefined;
   const port = new KafkajsPort({ brokers: brokers.split(','), clientId: 'punctual-bench', logger: createLogger('error') });
   const results: BenchResults = {
     mode: options.mode,
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
     ingest: [],
     memory: [],
     failover: [],
+    executor: [],
   };
   const stopAll = async (): Promise<void> => {
     await redis?.stop();
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
     }
     if (options.only.has('punctual')) results.systems.set('punctual', await punctualLoads(port, options, 'Punctual', {}));
     if (options.only.has('at-least-once')) results.systems.set('at-least-once', await punctualLoads(port, options, 'Punctual at-least-once', { PUNCTUAL_DELIVERY: 'at-least-once' }));
-    if (redis) results.systems.set('bullmq', await offeredLoads('BullMQ', options, (rate) => runBullmqLoad(redis.port, rate, options.loadSeconds)));
+    if (redis && options.only.has('bullmq')) results.systems.set('bullmq', await offeredLoads('BullMQ', options, (rate) => runBullmqLoad(redis.port, rate, options.loadSeconds)));
     if (options.only.has('ingest')) {
       for (let r = 1; r <= options.runs; r++) {
         results.ingest.push(await runIngest(port, options.ingestDefinitions));
@@ -154,6 +156,12 @@ async function main(): Promise<void> {
         const failover = await runFailover(port, DEFAULT_SESSION_TIMEOUT_MS);
         progress(`failover run ${r}: ${failover.failoverMs} ms, ${failover.duplicates} duplicates`);
         results.failover.push(failover);
+      }
+    }
+    if (options.only.has('executor') && redis) {
+      for (let r = 1; r <= options.runs; r++) {
+        progress(`executor against a BullMQ worker, run ${r}`);
+        results.executor.push(await runExecutorScenario(port, redis.port, { events: options.executorEvents, lateRate: options.executorLateRate, lateSeconds: options.executorLateSeconds }, progress));
       }
     }
   } finally {

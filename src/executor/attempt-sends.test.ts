@@ -6,7 +6,7 @@ function topicsOf(existing: string[]): { topics: ExistingTopics; described: stri
   const admin = {
     describeTopics: async (topics: string[]) => {
       described.push(topics);
-      return topics.filter((topic) => existing.includes(topic)).map((topic) => ({ topic, partitions: [] }));
+      return topics.filter((topic) => existing.includes(topic)).map((topic) => ({ topic, partitions: 1 }));
     },
   } as unknown as Admin;
   return { topics: new ExistingTopics(() => admin), described };

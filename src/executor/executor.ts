@@ -61,6 +61,11 @@ export interface ExecutorOptions {
   maxResultBytes?: number;
   sessionTimeoutMs?: number;
   /**
+   * Longest a fetch waits at the broker for new events. Short by default: a read_committed fetch
+   * waited out most of kafkajs' 1 s before it answered with events a node had just committed. Default 100 ms.
+   */
+  fetchMaxWaitMs?: number;
+  /**
    * transaction.timeout.ms of the executor's transactions. They only carry outcomes (never a running
    * handler), so it is short: a killed executor's open transaction holds the status and definitions
    * partitions it wrote to (read_committed stops at it) until the coordinator aborts it. Default 10 s.
@@ -79,6 +84,7 @@ export const DEFAULT_EXECUTIONS_DLQ_TOPIC = 'punctual.executions.dlq';
 export const DEFAULT_DEFINITIONS_TOPIC = 'punctual.definitions';
 const DEFAULT_CONCURRENCY = 10;
 const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_FETCH_MAX_WAIT_MS = 100;
 const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
 const DEFAULT_STOP_DEADLINE_MS = 30_000;
 const COMMITTED_KEYS_KEPT = 10_000;
@@ -150,6 +156,7 @@ export class Executor {
       groupId,
       topics: this.topics,
       fromBeginning: true,
+      maxWaitMs: this.options.fetchMaxWaitMs ?? DEFAULT_FETCH_MAX_WAIT_MS,
       ...(this.options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: this.options.sessionTimeoutMs }),
       listener: {
         onAssigned: (partitions) => this.assigned(partitions),
@@ -295,7 +302,7 @@ export class Executor {
     const key = `${fire.fireId}#${fire.attempt}`;
     if (this.committedKeys.has(key)) return { records: [] };
     const startedAt = this.clock.now();
-    partition.announce([statusRecord(this.statusTopic, fire, { status: 'started', executorId: this.executorId, startedAt: new Date(startedAt).toISOString() })]);
+    partition.announce(record.offset, [statusRecord(this.statusTopic, fire, { status: 'started', executorId: this.executorId, startedAt: new Date(startedAt).toISOString() })]);
     const sends = new AttemptSends(this.existingTopics);
     const outcome = await this.runHandler(handler, fire, signal, sends);
     const sent = sends.end();

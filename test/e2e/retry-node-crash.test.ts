@@ -1,8 +1,10 @@
 /**
  * A retry survives the node: a node process is killed with SIGKILL after the executor committed its
- * failed attempts and their retry one-shots, and before the retries are due. Started again, the node
+ * failed attempts and their retry one-shots, and before the retries are due. Started again on an
+ * empty data folder (as on another machine: everything comes back from the changelog), the node
  * fires each retry once: every fire has exactly two events (attempt 1 and attempt 2) in a
- * read_committed read up to markers, and one succeeded outcome.
+ * read_committed read up to markers, and one succeeded outcome; each history shows both attempts,
+ * the first one restored after the kill.
  */
 import type { PunctualConfig } from '../../src/config/config';
 import { loadConfig } from '../../src/config/config';
@@ -10,6 +12,8 @@ import { startPunctualProcess, stopPunctualProcesses, type PunctualProcess } fro
 import { createExecutor, type StatusValue } from '../../src/executor';
 import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
 import { silentLogger } from '../../src/log/logger';
+import type { OccurrenceOutcome } from '../../src/domain/occurrence-outcome';
+import { waitFor } from '../../src/util/wait-for';
 import { createTopic, produceAll, readAllUpToMarkers, readCommittedUntil, testBrokers, testPort, uniqueName } from '../helpers/kafka';
 import { definitionRecord, uniqueNodeEnv } from '../helpers/punctual';
 
@@ -55,11 +59,22 @@ test('kill -9 of the node between the failed attempts and their retries: each re
     expect(Date.now()).toBeLessThan(firstRetryDue - 1_000);
     node.child.kill('SIGKILL');
     await node.exited;
-    node = startPunctualProcess(env);
-    await node.ready();
+    node = startPunctualProcess({ ...env, PUNCTUAL_DATA_DIR: `${env.PUNCTUAL_DATA_DIR}-after-kill` });
+    const httpPort = await node.ready();
 
     const succeeded = statusesIn(await readCommittedUntil(port, config.topics.status, (records) => statusesIn(records, 'succeeded').length >= FIRES, 90_000), 'succeeded');
     expect(new Set(succeeded.map((status) => status.fireId)).size).toBe(FIRES);
+    for (let i = 0; i < FIRES; i++) {
+      const [occurrence] = await waitFor(`the history of crash/job-${i}`, async () => {
+        const response = await fetch(`http://127.0.0.1:${httpPort}/v1/schedules/crash/job-${i}/history`);
+        const items = response.status === 200 ? ((await response.json()) as { items: OccurrenceOutcome[] }).items : [];
+        return items[0]?.status === 'succeeded' ? items : undefined;
+      }, { timeoutMs: 30_000, intervalMs: 200 });
+      expect(occurrence?.attempts.map(({ attempt, result }) => ({ attempt, result }))).toEqual([
+        { attempt: 1, result: 'failed' },
+        { attempt: 2, result: 'succeeded' },
+      ]);
+    }
     await stopPunctualProcesses([node]);
     const events = await readAllUpToMarkers(port, topic, 3);
     const attempts = new Map<string, string[]>();
