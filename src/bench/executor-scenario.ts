@@ -21,6 +21,7 @@ import { waitFor } from '../util/wait-for';
 import { createAppendTimeTopic, produceDefinitions } from './bench-kafka';
 import { BenchNode, nodeSetup, removeData, type NodeSetup } from './bench-node';
 import { runBullmqLoad, WORKER_CONCURRENCY } from './bullmq-load';
+import { FireReader } from './fire-reader';
 import { percentiles, type Percentiles } from './stats';
 
 export interface ExecutorBenchResult {
@@ -31,6 +32,8 @@ export interface ExecutorBenchResult {
   punctualLateness: Percentiles;
   /** Handler start minus the node's send time (the event's firedAt): the executor's share of the lateness. */
   punctualFiredToHandler: Percentiles;
+  /** Due time to arrival at a plain read_committed reader of the same topic: what the node's firing costs. */
+  punctualDueToReader: Percentiles;
   bullmqLateness: Percentiles;
 }
 
@@ -43,26 +46,34 @@ export interface ExecutorBenchOptions {
 const PRODUCE_CHUNK = 5_000;
 const DRAIN_TIMEOUT_MS = 300_000;
 
-type WorkerMessage = { kind: 'ready' } | { kind: 'count'; count: number } | { kind: 'done'; lateness: number[]; fromFired: number[]; firstAt: number; lastAt: number };
+type WorkerMessage = { kind: 'ready' } | { kind: 'reset' } | { kind: 'count'; count: number } | { kind: 'done'; lateness: number[]; fromFired: number[]; firstAt: number; lastAt: number };
 
 interface Worker {
   child: ChildProcess;
+  exited: Promise<void>;
   count: () => number;
+  /** Forgets what it measured so far (and its count). */
+  reset: () => Promise<void>;
   /** Stops it gracefully and returns its report. */
   stop: () => Promise<{ lateness: number[]; fromFired: number[]; firstAt: number; lastAt: number }>;
 }
 
 async function forkExecutor(port: KafkaPort, setup: NodeSetup, topic: string, groupId: string): Promise<Worker> {
   const { topics } = loadConfig({ ...setup.env, PUNCTUAL_DATA_DIR: setup.dataDir });
+  // BENCH_EXECUTOR_ARGS passes node flags to the executor, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const child = fork(path.join(__dirname, 'executor-worker.js'), [], {
+    execArgv: process.env.BENCH_EXECUTOR_ARGS?.split(' ').filter(Boolean) ?? [],
     env: { ...process.env, KAFKA_BROKERS: port.brokers.join(','), TOPIC: topic, GROUP: groupId, STATUS_TOPIC: topics.status, DLQ_TOPIC: topics.executionsDlq, DEFINITIONS_TOPIC: topics.definitions, CONCURRENCY: String(WORKER_CONCURRENCY) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let count = 0;
   let ready = false;
+  let resets = 0;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const done = new Promise<{ lateness: number[]; fromFired: number[]; firstAt: number; lastAt: number }>((resolve, reject) => {
     child.on('message', (message: WorkerMessage) => {
       if (message.kind === 'ready') ready = true;
+      else if (message.kind === 'reset') resets++;
       else if (message.kind === 'count') count = message.count;
       else resolve(message);
     });
@@ -72,12 +83,26 @@ async function forkExecutor(port: KafkaPort, setup: NodeSetup, topic: string, gr
   await waitForAssignment(port, groupId, topic);
   return {
     child,
+    exited,
     count: () => count,
+    reset: async () => {
+      const before = resets;
+      child.send('reset');
+      await waitFor('the executor worker to reset', () => resets > before, { timeoutMs: 10_000, intervalMs: 10 });
+      count = 0;
+    },
     stop: async () => {
       child.send('stop');
       return done;
     },
   };
+}
+
+/** Waits for the worker to exit after its report (a profile is written then), or kills it. */
+async function endWorker(worker: Worker): Promise<void> {
+  const timer = setTimeout(() => worker.child.kill('SIGKILL'), worker.child.exitCode === null ? 10_000 : 0);
+  await worker.exited;
+  clearTimeout(timer);
 }
 
 /** `events` Punctual events due now, as a node writes them, spread over the topic's partitions by key. */
@@ -124,7 +149,7 @@ async function punctualDrain(port: KafkaPort, setup: NodeSetup, events: number):
     const { firstAt } = await worker.stop();
     return Math.round(events / ((committedAt - firstAt) / 1000));
   } finally {
-    if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    await endWorker(worker);
     await admin.close();
   }
 }
@@ -163,22 +188,35 @@ async function bullmqDrain(redisPort: number, events: number): Promise<number> {
   }
 }
 
-async function punctualLateness(port: KafkaPort, setup: NodeSetup, rate: number, seconds: number): Promise<{ dueToHandler: Percentiles; firedToHandler: Percentiles }> {
+async function punctualLateness(port: KafkaPort, setup: NodeSetup, rate: number, seconds: number): Promise<{ dueToHandler: Percentiles; firedToHandler: Percentiles; dueToReader: Percentiles }> {
   const topic = `${setup.definitionsTopic}.late`;
   await createAppendTimeTopic(port, topic);
   // The executor owns its partitions before the node starts: what is measured is service, not its join.
   const worker = await forkExecutor(port, setup, topic, `${setup.groupId}-late-executor`);
   const node = await BenchNode.start(setup);
-  try {
+  // A plain read_committed reader beside the executor: when each event became readable at all.
+  const reader = new FireReader(port, topic, 12, 'late/');
+  await reader.start();
+  const load = async (host: string): Promise<number> => {
     const expected = rate * seconds;
     const firstDueAt = Date.now() + 3_000 + Math.ceil(expected / 10);
-    await produceDefinitions(port, setup.definitionsTopic, expected, (i) => ({ host: 'late', name: `l${i}`, action: 'INSERT', topic, at: new Date(firstDueAt + Math.floor((i * 1_000) / rate)).toISOString() }));
+    await produceDefinitions(port, setup.definitionsTopic, expected, (i) => ({ host, name: `l${i}`, action: 'INSERT', topic, at: new Date(firstDueAt + Math.floor((i * 1_000) / rate)).toISOString() }));
     if (Date.now() > firstDueAt) process.stderr.write(`  warning: executor lateness definitions were still being written at the first due time\n`);
     await waitFor(`${expected} fires handled`, () => worker.count() >= expected, { timeoutMs: seconds * 1_000 + 120_000, intervalMs: 100 });
+    return expected;
+  };
+  try {
+    // One unmeasured load first, as the node's own lateness loads have: JIT, connections and caches settle.
+    await load('warm');
+    await worker.reset();
+    const expected = await load('late');
     const { lateness, fromFired } = await worker.stop();
-    return { dueToHandler: percentiles(lateness), firedToHandler: percentiles(fromFired) };
+    await waitFor(`${expected} fires read`, () => reader.count >= expected, { timeoutMs: 30_000, intervalMs: 100 });
+    const dueToReader = percentiles(reader.receivedAt.map((at, i) => at - (reader.scheduledAt[i] as number)));
+    return { dueToHandler: percentiles(lateness), firedToHandler: percentiles(fromFired), dueToReader };
   } finally {
-    if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    await reader.stop();
+    await endWorker(worker);
     await node.stop();
   }
 }
@@ -206,11 +244,11 @@ export async function runExecutorScenario(port: KafkaPort, redisPort: number, op
     log(`  executor drain: ${options.events} events at ${punctualPerSecond}/s (statuses recorded)`);
     const bullmqPerSecond = await bullmqDrain(redisPort, options.events);
     log(`  BullMQ worker drain: ${options.events} jobs at ${bullmqPerSecond}/s`);
-    const { dueToHandler: late, firedToHandler } = await punctualLateness(port, setup, options.lateRate, options.lateSeconds);
-    log(`  executor due-to-handler lateness at ${options.lateRate}/s: p50 ${late.p50} p99 ${late.p99} max ${late.max} ms (node's send to handler: p50 ${firedToHandler.p50} p99 ${firedToHandler.p99} ms)`);
+    const { dueToHandler: late, firedToHandler, dueToReader } = await punctualLateness(port, setup, options.lateRate, options.lateSeconds);
+    log(`  executor due-to-handler lateness at ${options.lateRate}/s: p50 ${late.p50} p99 ${late.p99} max ${late.max} ms (node's send to handler: p50 ${firedToHandler.p50} p99 ${firedToHandler.p99} ms; due to a plain reader: p50 ${dueToReader.p50} p99 ${dueToReader.p99} ms)`);
     const bullmqLate = (await runBullmqLoad(redisPort, options.lateRate, options.lateSeconds)).lateness;
     log(`  BullMQ due-to-handler lateness at ${options.lateRate}/s: p50 ${bullmqLate.p50} p99 ${bullmqLate.p99} max ${bullmqLate.max} ms`);
-    return { events: options.events, punctualPerSecond, bullmqPerSecond, lateRate: options.lateRate, punctualLateness: late, punctualFiredToHandler: firedToHandler, bullmqLateness: bullmqLate };
+    return { events: options.events, punctualPerSecond, bullmqPerSecond, lateRate: options.lateRate, punctualLateness: late, punctualFiredToHandler: firedToHandler, punctualDueToReader: dueToReader, bullmqLateness: bullmqLate };
   } finally {
     removeData(setup);
   }

@@ -1,8 +1,8 @@
 /**
  * The Punctual executor of the executor benchmark, run as its own process (as a service's would be):
  * a no-op handler that notes how late each fire is (now minus its due time), statuses recorded as
- * in service. Reports its count while running, and its lateness samples and first and last handling
- * times when told to stop.
+ * in service. Reports its count while running, forgets what it measured when told to reset (after
+ * a warm-up), and reports its lateness samples and first and last handling times when told to stop.
  * Env: KAFKA_BROKERS, TOPIC, GROUP, STATUS_TOPIC, DLQ_TOPIC, DEFINITIONS_TOPIC, CONCURRENCY.
  */
 import { createExecutor } from '../executor';
@@ -44,9 +44,17 @@ const send = (message: unknown): void => void process.send?.(message);
 const counter = setInterval(() => send({ kind: 'count', count: lateness.length }), 200);
 
 process.on('message', (message) => {
+  if (message === 'reset') {
+    // The warm-up load is over: what follows is measured.
+    lateness.length = 0;
+    fromFired.length = 0;
+    firstAt = 0;
+    send({ kind: 'reset' });
+    return;
+  }
   if (message !== 'stop') return;
   clearInterval(counter);
-  void executor.stop().then(() => process.send?.({ kind: 'done', lateness, fromFired, firstAt, lastAt }, undefined, {}, () => process.disconnect?.()));
+  void executor.stop().then(() => process.send?.({ kind: 'done', lateness, fromFired, firstAt, lastAt }, undefined, {}, () => process.exit(0)));
 });
 
 executor.start().then(

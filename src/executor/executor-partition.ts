@@ -19,7 +19,7 @@ const RESOLVE_RETRY_MS = 500;
 export class ExecutorPartition implements TransactionParticipant {
   progress = new PartitionProgress();
   /** Records that go with the next transaction whatever it commits (the `started` statuses), by the offset of their event. */
-  private announcements: { offset: number; records: OutgoingRecord[] }[] = [];
+  private announcements: { offset: number; records: () => OutgoingRecord[] }[] = [];
   private inTransaction = false;
   private revoked = false;
 
@@ -68,9 +68,9 @@ export class ExecutorPartition implements TransactionParticipant {
    * Records for the next transaction that commit no offset: the `started` status of the event at
    * `offset`. Best effort: a transaction that fails drops them (the attempt's end is what is
    * exactly-once), and an event whose end goes into the same transaction needs none (the end says
-   * more), so under load most starts cost nothing.
+   * more), so under load most starts cost nothing: `records` is called only for those written.
    */
-  announce(offset: number, records: OutgoingRecord[]): void {
+  announce(offset: number, records: () => OutgoingRecord[]): void {
     if (this.revoked) return;
     this.announcements.push({ offset, records });
     this.options.requestCommit();
@@ -86,7 +86,7 @@ export class ExecutorPartition implements TransactionParticipant {
     this.inTransaction = true;
     return {
       input: this.input,
-      records: [...announced.flatMap((announcement) => announcement.records), ...finished.flatMap((event) => event.records)],
+      records: [...announced.flatMap((announcement) => announcement.records()), ...finished.flatMap((event) => event.records)],
       // A share of announcements only commits no offset (nothing finished to move it past).
       inputOffset: taken?.nextOffset,
       committed: async () => {

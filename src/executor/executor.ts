@@ -17,6 +17,7 @@ import { ExecutorPartition } from './executor-partition';
 import { EXECUTOR_HEADERS, parseFire, type Fire } from './fire';
 import { DEFAULT_MAX_RESULT_BYTES, HandlerTimeoutError, failed, succeeded, type HandlerOutcome } from './outcome';
 import { decideRetry, retryPolicy, type RetryOptions, type RetryPolicy } from '../domain/retry-policy';
+import { RecentKeys } from './recent-keys';
 import { Slots } from './slots';
 import { AttemptSends, ExistingTopics, type SendRecord } from './attempt-sends';
 import { deadLetter } from '../ingest/dead-letter';
@@ -111,7 +112,7 @@ export class Executor {
   private readonly running = new Map<AbortController, Promise<void>>();
   private readonly keyChains = new Map<string, Promise<void>>();
   /** fireId and attempt of outcomes committed here: a redelivery of one is not run again. */
-  private readonly committedKeys = new Set<string>();
+  private readonly committedKeys = new RecentKeys(COMMITTED_KEYS_KEPT);
   private readonly outcomeKeys = new Map<string, Map<number, string>>();
   private admin: Admin | undefined;
   private consumer: GroupConsumer | undefined;
@@ -259,7 +260,7 @@ export class Executor {
       }
       partition.progress.started(record.offset);
       const controller = new AbortController();
-      const run = this.inKeyOrder(record, () => this.execute(partition, record, controller.signal))
+      const run = this.inKeyOrder(record, () => this.execute(partition, record, controller))
         .catch((error: unknown) => this.logger.error('running an event failed', { error, partition: record.partition, offset: record.offset }))
         .finally(() => {
           this.running.delete(controller);
@@ -281,9 +282,9 @@ export class Executor {
     return next;
   }
 
-  private async execute(partition: ExecutorPartition, record: IncomingRecord, signal: AbortSignal): Promise<void> {
+  private async execute(partition: ExecutorPartition, record: IncomingRecord, controller: AbortController): Promise<void> {
     // Every started offset must finish, or the partition's commits stop behind it.
-    const records = await this.outcomeOf(partition, record, signal).catch((error: unknown) => this.refuse(record, record.topic, `the executor failed on this event: ${String(error)}`));
+    const records = await this.outcomeOf(partition, record, controller).catch((error: unknown) => this.refuse(record, record.topic, `the executor failed on this event: ${String(error)}`));
     if (partition.isRevoked) return;
     partition.progress.finished(record.offset, records.records);
     if (records.key) this.rememberOutcome(partition.input, record.offset, records.key);
@@ -291,7 +292,7 @@ export class Executor {
   }
 
   /** The records that record the outcome of `record`, and the fireId/attempt key of a fire that ran. */
-  private async outcomeOf(partition: ExecutorPartition, record: IncomingRecord, signal: AbortSignal): Promise<{ records: OutgoingRecord[]; key?: string }> {
+  private async outcomeOf(partition: ExecutorPartition, record: IncomingRecord, controller: AbortController): Promise<{ records: OutgoingRecord[]; key?: string }> {
     const parsed = parseFire(record);
     if ('refused' in parsed) return this.refuse(record, record.topic, parsed.refused);
     const { fire } = parsed;
@@ -302,9 +303,9 @@ export class Executor {
     const key = `${fire.fireId}#${fire.attempt}`;
     if (this.committedKeys.has(key)) return { records: [] };
     const startedAt = this.clock.now();
-    partition.announce(record.offset, [statusRecord(this.statusTopic, fire, { status: 'started', executorId: this.executorId, startedAt: new Date(startedAt).toISOString() })]);
+    partition.announce(record.offset, () => [statusRecord(this.statusTopic, fire, { status: 'started', executorId: this.executorId, startedAt: new Date(startedAt).toISOString() })]);
     const sends = new AttemptSends(this.existingTopics);
-    const outcome = await this.runHandler(handler, fire, signal, sends);
+    const outcome = await this.runHandler(handler, fire, controller, sends);
     const sent = sends.end();
     const finishedAt = this.clock.now();
     const timing = { executorId: this.executorId, startedAt: new Date(startedAt).toISOString(), finishedAt: new Date(finishedAt).toISOString(), durationMs: finishedAt - startedAt };
@@ -349,11 +350,12 @@ export class Executor {
     return { records: [deadLetter(this.deadLetterTopic, record, reason)] };
   }
 
-  private async runHandler(handler: Handler, fire: Fire, stopSignal: AbortSignal, sends: AttemptSends): Promise<HandlerOutcome> {
+  /**
+   * Runs the handler with the event's own controller: the executor's stop aborts it, and so does the
+   * timeout (one controller per event: a second one per attempt showed in profiles).
+   */
+  private async runHandler(handler: Handler, fire: Fire, controller: AbortController, sends: AttemptSends): Promise<HandlerOutcome> {
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const controller = new AbortController();
-    const abortOnStop = (): void => controller.abort(stopSignal.reason);
-    stopSignal.addEventListener('abort', abortOnStop, { once: true });
     let cancelTimer = (): void => undefined;
     const timedOut = new Promise<HandlerOutcome>((resolve) => {
       cancelTimer = this.clock.setTimer(timeoutMs, () => {
@@ -362,11 +364,21 @@ export class Executor {
         resolve(failed(error));
       });
     });
-    const logger = this.logger.child({ fireId: fire.fireId, attempt: fire.attempt, capability: fire.capability });
+    const executorLogger = this.logger;
+    let logger: Logger | undefined;
+    const context: HandlerContext = {
+      signal: controller.signal,
+      // Made when a handler first logs: most never do.
+      get logger() {
+        logger ??= executorLogger.child({ fireId: fire.fireId, attempt: fire.attempt, capability: fire.capability });
+        return logger;
+      },
+      send: (records) => sends.send(records),
+    };
     try {
       return await Promise.race([
         Promise.resolve()
-          .then(() => handler(fire, { signal: controller.signal, logger, send: (records) => sends.send(records) }))
+          .then(() => handler(fire, context))
           .then(
             (result) => succeeded(result, this.options.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES),
             (error: unknown) => failed(error),
@@ -375,7 +387,6 @@ export class Executor {
       ]);
     } finally {
       cancelTimer();
-      stopSignal.removeEventListener('abort', abortOnStop);
     }
   }
 
@@ -392,8 +403,6 @@ export class Executor {
       byOffset?.delete(offset);
       if (key === undefined) continue;
       this.committedKeys.add(key);
-      // The oldest go first: a Set iterates in insertion order.
-      if (this.committedKeys.size > COMMITTED_KEYS_KEPT) this.committedKeys.delete(this.committedKeys.values().next().value as string);
     }
   }
 
