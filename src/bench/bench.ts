@@ -13,7 +13,7 @@ import { KafkajsPort } from '../kafka/kafkajs/kafkajs-port';
 import type { KafkaPort } from '../kafka/port';
 import { createLogger } from '../log/logger';
 import { projectRoot } from '../util/project-root';
-import { parseBenchOptions, type BenchOptions } from './bench-options';
+import { parseBenchOptions, SCENARIOS, type BenchOptions } from './bench-options';
 import { headlines, markdownReport, pictureOf } from './bench-report';
 import type { BenchResults, SystemLoads } from './bench-results';
 import { createAppendTimeTopic } from './bench-kafka';
@@ -170,10 +170,14 @@ async function main(): Promise<void> {
   results.durationMs = Date.now() - startedAt.getTime();
   const folder = path.join(projectRoot(), 'bench', 'results');
   mkdirSync(folder, { recursive: true });
-  const base = path.join(folder, `${startedAt.toISOString().slice(0, 10)}-${options.mode}`);
-  writeFileSync(`${base}.md`, `${markdownReport(results)}\n![lateness and throughput](${path.basename(base)}.svg)\n`);
-  writeFileSync(`${base}.svg`, pictureOf(results));
-  console.log(`\nresults: ${path.relative(process.cwd(), base)}.md and .svg`);
+  // A run of some scenarios is named after them: it never overwrites the day's run of all of them.
+  const scenarios = options.only.size === SCENARIOS.length ? '' : `-${[...options.only].join('+')}`;
+  const base = path.join(folder, `${startedAt.toISOString().slice(0, 10)}-${options.mode}${scenarios}`);
+  // The picture charts the offered loads: a run without them has none.
+  const picture = results.systems.size > 0;
+  writeFileSync(`${base}.md`, `${markdownReport(results)}${picture ? `\n![lateness and throughput](${path.basename(base)}.svg)\n` : ''}`);
+  if (picture) writeFileSync(`${base}.svg`, pictureOf(results));
+  console.log(`\nresults: ${path.relative(process.cwd(), base)}.md${picture ? ' and .svg' : ''}`);
   for (const h of headlines(results)) console.log(`${h.label}: ${h.value} (target ${h.target})${h.met === false ? '  <- missed' : ''}`);
 }
 
