@@ -1,4 +1,4 @@
-import { decideRetry, retryDelayMs, retryPolicy } from './retry-policy';
+import { DEFAULT_RETRY_POLICY, decideRetry, policyWithDefinition, retryDelayMs, retryPolicy } from './retry-policy';
 
 test('exponential backoff doubles from initialMs up to maxMs; jitter only shortens', () => {
   const policy = retryPolicy({ maxAttempts: 10, backoff: { type: 'exponential', initialMs: 100, maxMs: 1_000, multiplier: 2, jitter: 0.5 } });
@@ -27,4 +27,26 @@ test.each([
   [{ backoff: { jitter: 2 } }, 'retry.backoff.jitter must be from 0 to 1, got 2'],
 ])('a bad policy %j is refused naming the field and value', (options, message) => {
   expect(() => retryPolicy(options)).toThrow(message);
+});
+
+describe('a definition\'s retry over the executor\'s options', () => {
+  const executor = { maxAttempts: 5, backoff: { type: 'exponential' as const, initialMs: 1_000, maxMs: 10_000, jitter: 0 } };
+
+  test('each field the definition gives wins, backoff field by field; the rest are the executor\'s, then the defaults', () => {
+    expect(policyWithDefinition(executor, { maxAttempts: 2, backoff: { type: 'fixed' } })).toEqual({
+      maxAttempts: 2,
+      backoff: { type: 'fixed', initialMs: 1_000, maxMs: 10_000, multiplier: 2, jitter: 0 },
+    });
+    expect(policyWithDefinition({}, { maxAgeMs: 60_000 })).toEqual({ ...DEFAULT_RETRY_POLICY, maxAgeMs: 60_000 });
+  });
+
+  test('an initialMs above the executor\'s maxMs raises the cap to it, unless the definition sets maxMs', () => {
+    expect(policyWithDefinition(executor, { backoff: { initialMs: 30_000 } }).backoff).toMatchObject({ initialMs: 30_000, maxMs: 30_000 });
+    expect(policyWithDefinition({}, { backoff: { initialMs: 120_000 } }).backoff).toMatchObject({ initialMs: 120_000, maxMs: 120_000 });
+    expect(() => policyWithDefinition(executor, { backoff: { initialMs: 30_000, maxMs: 20_000 } })).toThrow('retry.backoff.maxMs must be a whole number of at least 30000, got 20000');
+  });
+
+  test('a field the definition got wrong is refused by name', () => {
+    expect(() => policyWithDefinition(executor, { maxAttempts: 0 })).toThrow('retry.maxAttempts must be a whole number of at least 1, got 0');
+  });
 });

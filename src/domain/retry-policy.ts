@@ -40,6 +40,18 @@ export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
   return policy;
 }
 
+/**
+ * A definition's retry fields over an executor's options: each field the definition gives wins
+ * (backoff field by field); a definition's initialMs above the resulting maxMs, when the definition
+ * set no maxMs, raises the cap to it. Throws a RangeError naming the field, as retryPolicy does.
+ */
+export function policyWithDefinition(executor: RetryOptions, definition: RetryOptions): RetryPolicy {
+  const defaults = retryPolicy(executor);
+  const backoff = { ...executor.backoff, ...definition.backoff };
+  if (definition.backoff?.maxMs === undefined && backoff.initialMs !== undefined) backoff.maxMs = Math.max(backoff.initialMs, backoff.maxMs ?? defaults.backoff.maxMs);
+  return retryPolicy({ ...executor, ...definition, backoff });
+}
+
 /** The delay before attempt `attempt + 1` after attempt `attempt` failed; `random` is in [0, 1). */
 export function retryDelayMs({ backoff }: RetryPolicy, attempt: number, random: number): number {
   const base = backoff.type === 'fixed' ? backoff.initialMs : backoff.initialMs * backoff.multiplier ** (attempt - 1);

@@ -16,7 +16,7 @@ import { ExecutorMetrics } from './executor-metrics';
 import { ExecutorPartition } from './executor-partition';
 import { EXECUTOR_HEADERS, parseFire, type Fire } from './fire';
 import { DEFAULT_MAX_RESULT_BYTES, HandlerTimeoutError, failed, succeeded, type HandlerOutcome } from './outcome';
-import { decideRetry, retryPolicy, type RetryOptions, type RetryPolicy } from '../domain/retry-policy';
+import { decideRetry, policyWithDefinition, retryPolicy, type RetryOptions, type RetryPolicy } from '../domain/retry-policy';
 import { RecentKeys } from './recent-keys';
 import { Slots } from './slots';
 import { AttemptSends, ExistingTopics, type SendRecord } from './attempt-sends';
@@ -334,11 +334,8 @@ export class Executor {
    */
   private policyOf(fire: Fire): RetryPolicy | string {
     if (!fire.retry) return this.policy;
-    const own = this.options.retry ?? {};
-    const backoff = { ...own.backoff, ...fire.retry.backoff };
-    if (fire.retry.backoff?.maxMs === undefined && backoff.initialMs !== undefined) backoff.maxMs = Math.max(backoff.initialMs, backoff.maxMs ?? this.policy.backoff.maxMs);
     try {
-      return retryPolicy({ ...own, ...fire.retry, backoff });
+      return policyWithDefinition(this.options.retry ?? {}, fire.retry);
     } catch (error) {
       return `fire ${fire.fireId}: the definition's retry (header ${EXECUTOR_HEADERS.retry}) is refused: ${(error as Error).message}`;
     }
