@@ -5,6 +5,12 @@ export type Action = 'INSERT' | 'UPDATE' | 'DELETE';
 export type TimeUnit = 'MILLISECONDS' | 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS';
 export type MisfirePolicy = 'fire-once' | 'fire-all' | 'skip';
 
+/** What a cron fires on daylight-saving nights (cron.ts): wall-clock times the clocks jump over, and those they show twice. */
+export interface DstPolicy {
+  gap: 'shift' | 'skip';
+  overlap: 'first' | 'last' | 'both';
+}
+
 export const TIME_UNIT_MS: Record<TimeUnit, number> = {
   MILLISECONDS: 1,
   SECONDS: 1_000,
