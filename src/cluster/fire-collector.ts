@@ -1,7 +1,7 @@
 /** The fires of one transaction: due schedules taken off the wake list, with the states they lead to. */
 import type { ScheduleId } from '../domain/definition';
 import { executionEvent } from '../domain/execution-event';
-import type { ScheduleState } from '../domain/schedule-state';
+import { fireAtOfState, type ScheduleState } from '../domain/schedule-state';
 import { fireDue } from '../firing/fire-schedule';
 import type { MinHeap } from '../firing/min-heap';
 import type { OutgoingRecord } from '../kafka/port';
@@ -55,7 +55,8 @@ export async function collectFires({ wakeList, statesOf, misfireThresholdMs, log
     }
     const state = stateOf(id);
     // A stale entry: the schedule was deleted, replaced or already fired since it was listed.
-    if (!state || state.nextDueAt === null || state.nextDueAt > now) continue;
+    const fireAt = state ? fireAtOfState(state) : null;
+    if (!state || fireAt === null || fireAt > now) continue;
     const outcome = fireDue(state, now, misfireThresholdMs, MAX_FIRES_PER_TRANSACTION - events.length);
     for (const occurrence of outcome.occurrences) {
       const event = executionEvent(state.definition, occurrence, now);
@@ -65,7 +66,8 @@ export async function collectFires({ wakeList, statesOf, misfireThresholdMs, log
     changes.set(id, outcome.next);
     missed += outcome.missed;
     if (outcome.missed > 0) logger.info('occurrences missed', { id, missed: outcome.missed, policy: state.definition.misfire });
-    if (outcome.next?.nextDueAt != null && outcome.next.nextDueAt <= now) moreDue = true;
+    const nextFireAt = outcome.next ? fireAtOfState(outcome.next) : null;
+    if (nextFireAt !== null && nextFireAt <= now) moreDue = true;
   }
   if ((wakeList.peekKey() ?? Infinity) <= now) moreDue = true;
   return { events, scheduledAts, changes, missed, moreDue };

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { Clock, CancelTimer } from '../domain/clock';
 import type { ScheduleId } from '../domain/definition';
-import type { ScheduleState } from '../domain/schedule-state';
+import { fireAtOfState, type ScheduleState } from '../domain/schedule-state';
 import { MEMORY_LEVEL, placeOccurrence } from '../domain/time-buckets';
 import { MinHeap } from '../firing/min-heap';
 import { upsertOutcome } from '../ingest/apply-definition';
@@ -444,7 +444,7 @@ export class PartitionTask implements TransactionParticipant {
       return;
     }
     set(definition.id, next);
-    this.remember([{ id: definition.id, dueAt: next.nextDueAt }]);
+    this.remember([{ id: definition.id, dueAt: fireAtOfState(next) as number }]);
   }
 
   private reject(record: IncomingRecord, reason: string): void {

@@ -122,12 +122,12 @@ function compareDays(zone: string, pattern: Pattern, days: number[], policy: Dst
   }
 }
 
-/** The days around each offset change of a year for every pattern, and a day a month for the daily ones. */
-function checkYear(zone: string, year: number, policies: (DstPolicy | undefined)[]): number {
+/** The days around each offset change of a year for every pattern, and quiet days for the daily ones. */
+function checkYear(zone: string, year: number, policies: (DstPolicy | undefined)[], quietDays = 12): number {
   const from = Date.UTC(year, 0, 1);
   const to = Date.UTC(year + 1, 0, 1);
   const near = daysNearChanges(zone, from, to);
-  const monthly = Array.from({ length: 12 }, (_, month) => Date.UTC(year, month, 10));
+  const monthly = Array.from({ length: quietDays }, (_, k) => Date.UTC(year, Math.floor((k * 12) / quietDays), 10));
   for (const policy of policies) {
     for (const pattern of PATTERNS) compareDays(zone, pattern, pattern.times.length > 1 ? near : [...new Set([...near, ...monthly])].sort((a, b) => a - b), policy);
   }
@@ -139,7 +139,7 @@ describe('the DST rule holds against the oracle', () => {
     const zones = Intl.supportedValuesOf('timeZone');
     expect(zones.length).toBeGreaterThan(300);
     let transitionDays = 0;
-    for (const [index, zone] of zones.entries()) transitionDays += checkYear(zone, 2026, [undefined, POLICIES[index % POLICIES.length]]);
+    for (const [index, zone] of zones.entries()) transitionDays += checkYear(zone, 2026, [undefined, POLICIES[index % POLICIES.length]], 3);
     // The comparison ran over real transitions, not only over quiet days.
     expect(transitionDays).toBeGreaterThan(300);
   });

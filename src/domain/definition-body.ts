@@ -3,7 +3,7 @@
  * host, name, action, frequency {timeUnit, time}, topic, start, data, ...). The inverse of
  * validateDefinition: validating the body gives the same definition back.
  */
-import type { Duration, ScheduleDefinition, Timing } from './definition';
+import type { DstPolicy, Duration, ScheduleDefinition, Timing } from './definition';
 
 export interface TaskDefinitionBody {
   host: string;
@@ -14,6 +14,7 @@ export interface TaskDefinitionBody {
   at?: string;
   cron?: string;
   timezone?: string;
+  dst?: DstPolicy;
   start?: string;
   end?: string;
   limit?: number;
@@ -24,6 +25,10 @@ export interface TaskDefinitionBody {
   data: unknown;
   retry?: ScheduleDefinition['retry'];
   retryOf?: { id: string; fireId: string; occurrence: number; scheduledAt: string; attempt: number };
+  windows?: ScheduleDefinition['windows'];
+  outsideWindow?: ScheduleDefinition['outsideWindow'];
+  exclude?: string[];
+  jitter?: ScheduleDefinition['jitter'];
 }
 
 export function definitionBody(definition: ScheduleDefinition): TaskDefinitionBody {
@@ -37,10 +42,15 @@ export function definitionBody(definition: ScheduleDefinition): TaskDefinitionBo
   if (Object.keys(definition.headers).length > 0) body.headers = definition.headers;
   if (definition.retry !== undefined) body.retry = definition.retry;
   if (definition.retryOf) body.retryOf = { ...definition.retryOf, scheduledAt: iso(definition.retryOf.scheduledAt) };
+  if (definition.timezone !== undefined) body.timezone = definition.timezone;
+  if (definition.windows !== undefined) body.windows = definition.windows;
+  if (definition.outsideWindow !== undefined) body.outsideWindow = definition.outsideWindow;
+  if (definition.exclude !== undefined) body.exclude = definition.exclude;
+  if (definition.jitter !== undefined) body.jitter = definition.jitter;
   return body;
 }
 
-function timingFields(timing: Timing): Pick<TaskDefinitionBody, 'frequency' | 'delay' | 'at' | 'cron' | 'timezone'> {
+function timingFields(timing: Timing): Pick<TaskDefinitionBody, 'frequency' | 'delay' | 'at' | 'cron' | 'timezone' | 'dst'> {
   switch (timing.kind) {
     case 'at':
       return { at: new Date(timing.at).toISOString() };
@@ -49,6 +59,6 @@ function timingFields(timing: Timing): Pick<TaskDefinitionBody, 'frequency' | 'd
     case 'frequency':
       return { frequency: timing.given ?? { timeUnit: 'MILLISECONDS', time: timing.periodMs } };
     case 'cron':
-      return { cron: timing.expression, timezone: timing.timezone };
+      return timing.dst ? { cron: timing.expression, timezone: timing.timezone, dst: timing.dst } : { cron: timing.expression, timezone: timing.timezone };
   }
 }

@@ -5,9 +5,11 @@
  */
 import Ajv, { type ErrorObject } from 'ajv';
 import definitionSchema from '../../schemas/definition.schema.json';
-import { cronProblem } from './cron';
+import type { CalendarLookup } from './calendar';
+import { cronProblem, isValidTimeZone } from './cron';
+import { windowProblem, type ExecutionWindow } from './execution-windows';
 import type { RetryOptions } from './retry-policy';
-import { durationMs, scheduleId, type Duration, type MisfirePolicy, type ScheduleDefinition, type ScheduleId, type Timing } from './definition';
+import { durationMs, scheduleId, type DstPolicy, type Duration, type MisfirePolicy, type ScheduleDefinition, type ScheduleId, type Timing } from './definition';
 
 export type ValidatedDefinition =
   | { ok: true; action: 'UPSERT'; definition: ScheduleDefinition }
@@ -21,6 +23,7 @@ interface DefinitionBody {
   frequency?: Duration;
   cron?: string;
   timezone?: string;
+  dst?: DstPolicy;
   at?: string;
   delay?: Duration;
   start?: string;
@@ -33,6 +36,15 @@ interface DefinitionBody {
   data?: unknown;
   retry?: RetryOptions;
   retryOf?: { id: string; fireId: string; occurrence: number; scheduledAt: string; attempt: number };
+  windows?: ExecutionWindow[];
+  outsideWindow?: 'defer' | 'skip';
+  exclude?: string[];
+  jitter?: { maxMs: number };
+}
+
+export interface ValidationContext {
+  /** The exclusion calendars known: a name in `exclude` it does not find is invalid. */
+  calendars: CalendarLookup;
 }
 
 const TIMING_FIELDS = ['frequency', 'cron', 'at', 'delay'] as const;
@@ -43,7 +55,7 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\
 const ajv = new Ajv({ allErrors: false, strict: true });
 const checkShape = ajv.compile<DefinitionBody>(definitionSchema);
 
-export function validateDefinition(body: unknown): ValidatedDefinition {
+export function validateDefinition(body: unknown, context?: ValidationContext): ValidatedDefinition {
   if (!checkShape(body)) return shapeError(checkShape.errors?.[0], body);
   const id = scheduleId(body.host, body.name);
   if (body.action === 'DELETE') return { ok: true, action: 'DELETE', id };
@@ -56,7 +68,8 @@ export function validateDefinition(body: unknown): ValidatedDefinition {
   if (body.topic === undefined) return invalid('topic', `is required for ${body.action}`);
   // Kafka's own rule beyond the characters the schema allows.
   if (body.topic === '.' || body.topic === '..') return invalid('topic', `${JSON.stringify(body.topic)} is not a valid Kafka topic name`);
-  if (body.timezone !== undefined && body.cron === undefined) return invalid('timezone', 'applies only to cron');
+  const rules = timeRulesProblem(body, context);
+  if (rules) return rules;
 
   const instants: Partial<Record<'at' | 'start' | 'end', number>> = {};
   for (const field of ['at', 'start', 'end'] as const) {
@@ -106,14 +119,41 @@ export function validateDefinition(body: unknown): ValidatedDefinition {
   if (body.limit !== undefined) definition.limit = body.limit;
   if (body.retry !== undefined) definition.retry = body.retry;
   if (retryOf) definition.retryOf = retryOf;
+  if (timing.kind !== 'cron' && body.timezone !== undefined) definition.timezone = body.timezone;
+  if (body.windows !== undefined) definition.windows = body.windows;
+  if (body.outsideWindow !== undefined) definition.outsideWindow = body.outsideWindow;
+  if (body.exclude !== undefined) definition.exclude = body.exclude;
+  if (body.jitter !== undefined) definition.jitter = body.jitter;
   return { ok: true, action: 'UPSERT', definition };
+}
+
+/** The fields that read the wall clock: timezone, dst, windows, outsideWindow, exclude. */
+function timeRulesProblem(body: DefinitionBody, context: ValidationContext | undefined): ValidatedDefinition | undefined {
+  const isCron = body.cron !== undefined;
+  if (body.timezone !== undefined && !isCron && body.windows === undefined && body.exclude === undefined) {
+    return invalid('timezone', 'applies only to cron, windows and exclude');
+  }
+  if (body.timezone !== undefined && !isCron && !isValidTimeZone(body.timezone)) return invalid('timezone', `${JSON.stringify(body.timezone)} is not an IANA time zone`);
+  if (body.dst !== undefined && !isCron) return invalid('dst', 'applies only to cron');
+  for (const [index, window] of (body.windows ?? []).entries()) {
+    const problem = windowProblem(window);
+    if (problem) return invalid(`windows.${index}.${problem.field}`, problem.reason);
+  }
+  if (body.outsideWindow !== undefined && body.windows === undefined) return invalid('outsideWindow', 'applies only with windows');
+  if (context) {
+    for (const [index, name] of (body.exclude ?? []).entries()) {
+      if (!context.calendars(name)) return invalid(`exclude.${index}`, `no calendar is named ${JSON.stringify(name)} (create it with PUT /v1/calendars/${name})`);
+    }
+  }
+  return undefined;
 }
 
 function toTiming(body: DefinitionBody, at: number | undefined): Timing {
   if (at !== undefined) return { kind: 'at', at };
   if (body.delay) return { kind: 'delay', delayMs: durationMs(body.delay), given: body.delay };
   if (body.frequency) return { kind: 'frequency', periodMs: durationMs(body.frequency), given: body.frequency };
-  return { kind: 'cron', expression: body.cron ?? '', timezone: body.timezone ?? 'UTC' };
+  const cron: Timing = { kind: 'cron', expression: body.cron ?? '', timezone: body.timezone ?? 'UTC' };
+  return body.dst ? { ...cron, dst: body.dst } : cron;
 }
 
 function parseInstant(text: string): number | undefined {

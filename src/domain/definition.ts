@@ -1,4 +1,5 @@
 /** The schedule model (design section 4). Pure types, no I/O. */
+import type { ExecutionWindow } from './execution-windows';
 import type { RetryOptions } from './retry-policy';
 
 export type Action = 'INSERT' | 'UPDATE' | 'DELETE';
@@ -29,7 +30,7 @@ export type Timing =
   | { kind: 'at'; at: number }
   | { kind: 'delay'; delayMs: number; given?: Duration }
   | { kind: 'frequency'; periodMs: number; given?: Duration }
-  | { kind: 'cron'; expression: string; timezone: string };
+  | { kind: 'cron'; expression: string; timezone: string; dst?: DstPolicy };
 
 /** `<host>/<name>`. */
 export type ScheduleId = string;
@@ -61,6 +62,21 @@ export interface ScheduleDefinition {
   /** How executors retry failed attempts: fields given here win over the executor's default. */
   retry?: RetryOptions;
   retryOf?: RetryOf;
+  /** The zone of windows and exclusions for a timing other than cron (a cron timing has its own). */
+  timezone?: string;
+  /** When given, occurrences fire only inside these windows. */
+  windows?: ExecutionWindow[];
+  /** What an occurrence outside every window does; defer when not given. */
+  outsideWindow?: 'defer' | 'skip';
+  /** Names of exclusion calendars: no occurrence fires on their days. */
+  exclude?: string[];
+  /** Each occurrence fires up to maxMs late, by a delay derived from its fire id. */
+  jitter?: { maxMs: number };
+}
+
+/** The zone a schedule's wall-clock rules (cron, windows, exclusions) are read in. */
+export function scheduleZone(definition: ScheduleDefinition): string {
+  return definition.timing.kind === 'cron' ? definition.timing.timezone : (definition.timezone ?? 'UTC');
 }
 
 export function scheduleId(host: string, name: string): ScheduleId {

@@ -7,9 +7,14 @@
  *   timestamp exist: a schedule has no occurrences before it was defined.
  * - cron: see cron.ts.
  * - start and end bound every timing: an occurrence exists only when start <= t < end.
+ * - windows and exclusion calendars then move or drop occurrences: see time-rules.ts.
  */
+import { excludedDays, type CalendarLookup } from './calendar';
 import { cronNextAfter } from './cron';
-import type { ScheduleDefinition } from './definition';
+import { scheduleZone, type ScheduleDefinition } from './definition';
+import { WindowSet } from './execution-windows';
+import { ruledNext, type SkipCount } from './time-rules';
+import { ZoneOffsets } from './zone-offsets';
 
 export interface Timeline {
   /** The first occurrence strictly after `after`; the first of all when `after` is undefined. */
@@ -21,7 +26,29 @@ export interface Timeline {
   span(from: number, until: number, cap: number): { count: number; last: number | undefined };
 }
 
-export function timelineOf(definition: ScheduleDefinition, definedAt: number): Timeline {
+export interface TimelineContext {
+  /** The exclusion calendars by name; a name not found excludes nothing. */
+  calendars?: CalendarLookup;
+  /** Counts what windows and exclusions drop. */
+  skips?: SkipCount;
+}
+
+export function timelineOf(definition: ScheduleDefinition, definedAt: number, context: TimelineContext = {}): Timeline {
+  const base = timingTimeline(definition, definedAt);
+  if (!definition.windows && !definition.exclude?.length) return base;
+  const calendars = (definition.exclude ?? []).flatMap((name) => context.calendars?.(name) ?? []);
+  const isExcludedDay = excludedDays(calendars);
+  const rules = {
+    zone: ZoneOffsets.of(scheduleZone(definition)),
+    windows: definition.windows ? new WindowSet(definition.windows, isExcludedDay) : undefined,
+    outsideWindow: definition.outsideWindow ?? 'defer',
+    isExcludedDay,
+    end: definition.end ?? Number.POSITIVE_INFINITY,
+  };
+  return countingTimeline(ruledNext(base, rules, context.skips));
+}
+
+function timingTimeline(definition: ScheduleDefinition, definedAt: number): Timeline {
   const lower = Math.max(definition.start ?? definedAt, definedAt);
   const end = definition.end ?? Number.POSITIVE_INFINITY;
   const within = (t: number | undefined): number | undefined => (t !== undefined && t >= (definition.start ?? -Infinity) && t < end ? t : undefined);
@@ -37,7 +64,7 @@ export function timelineOf(definition: ScheduleDefinition, definedAt: number): T
     case 'cron':
       return countingTimeline((after) => {
         // cron-parser returns instants strictly after its start; lower - 1 makes `lower` itself eligible.
-        const t = cronNextAfter(timing.expression, timing.timezone, after ?? lower - 1);
+        const t = cronNextAfter(timing.expression, timing.timezone, after ?? lower - 1, timing.dst);
         return t !== undefined && t < end ? t : undefined;
       });
   }
@@ -81,8 +108,8 @@ function frequencyTimeline(period: number, anchor: number, lower: number, end: n
  * Up to `count` occurrences starting with `nextDueAt`, within the schedule's end and `remaining`
  * (what its limit still allows). Later occurrences follow from nextDueAt alone.
  */
-export function upcomingOccurrences(definition: ScheduleDefinition, nextDueAt: number, remaining: number, count: number): number[] {
-  const timeline = timelineOf(definition, nextDueAt);
+export function upcomingOccurrences(definition: ScheduleDefinition, nextDueAt: number, remaining: number, count: number, calendars?: CalendarLookup): number[] {
+  const timeline = timelineOf(definition, nextDueAt, { calendars });
   const times: number[] = [];
   for (let t: number | undefined = nextDueAt; t !== undefined && times.length < Math.min(count, remaining); t = timeline.next(t)) times.push(t);
   return times;

@@ -28,18 +28,21 @@ export interface PlanInput {
   remaining: number;
   /** Most fires to return; the rest come in the next plan. */
   maxFires: number;
+  /** When an occurrence fires (its jitter); its scheduled time when not given. */
+  fireAt?: (scheduledAt: number) => number;
 }
 
 /** Occurrences counted per step when skipping a long run of misfires on a cron timeline. */
 const SPAN_CAP = 10_000;
 
-export function planFires({ timeline, policy, nextDueAt, now, lateThresholdMs, remaining, maxFires }: PlanInput): FirePlan {
+export function planFires({ timeline, policy, nextDueAt, now, lateThresholdMs, remaining, maxFires, fireAt = (t) => t }: PlanInput): FirePlan {
   const fires: number[] = [];
   let missed = 0;
   const lateUntil = now - lateThresholdMs;
   let t: number | undefined = nextDueAt;
-  while (t !== undefined && t <= now && fires.length < Math.min(maxFires, remaining)) {
-    if (t >= lateUntil || policy === 'fire-all') {
+  // In time order: an occurrence whose jitter is not over holds back the ones after it.
+  while (t !== undefined && fireAt(t) <= now && fires.length < Math.min(maxFires, remaining)) {
+    if (fireAt(t) >= lateUntil || policy === 'fire-all') {
       fires.push(t);
       t = timeline.next(t);
       continue;

@@ -1,6 +1,7 @@
 /** What an INSERT/UPDATE does to a schedule's state. Pure: no store, no clock. */
 import { isDeepStrictEqual } from 'node:util';
 import type { ScheduleDefinition, Timing } from '../domain/definition';
+import type { CalendarLookup } from '../domain/calendar';
 import { timelineOf } from '../domain/timeline';
 import type { ScheduleState } from '../domain/schedule-state';
 
@@ -17,18 +18,21 @@ export type UpsertOutcome =
   /** A new or changed definition: a new run, its first occurrence computed from the record's timestamp, counts from zero. */
   | { kind: 'new-run'; state: ScheduleState };
 
-export function upsertOutcome(previous: ScheduleState | undefined, definition: ScheduleDefinition, source: SourceRecord): UpsertOutcome {
+export function upsertOutcome(previous: ScheduleState | undefined, definition: ScheduleDefinition, source: SourceRecord, calendars?: CalendarLookup): UpsertOutcome {
   if (previous && previous.sourceOffset >= source.offset) return { kind: 'already-applied' };
   if (previous && sameSchedule(previous.definition, definition)) return { kind: 'same-run', state: { ...previous, definition, sourceOffset: source.offset } };
+  const skips = { count: 0, through: Number.NEGATIVE_INFINITY };
+  const nextDueAt = timelineOf(definition, source.timestamp, { calendars, skips }).next() ?? null;
   return {
     kind: 'new-run',
     state: {
       definition,
       definedAt: source.timestamp,
       sourceOffset: source.offset,
-      nextDueAt: timelineOf(definition, source.timestamp).next() ?? null,
+      nextDueAt,
       fired: 0,
       missed: 0,
+      ...(skips.count > 0 ? { skipped: skips.count } : {}),
       lastScheduledAt: null,
       lastFiredAt: null,
     },

@@ -10,7 +10,7 @@ import type { AbstractLevel } from 'abstract-level';
 import type { ScheduleId } from '../domain/definition';
 import { LEVEL_WIDTHS, MEMORY_LEVEL, openTime, placeOccurrence } from '../domain/time-buckets';
 import { CHECKPOINT_KEY, COUNTS_KEY, INDEX_PREFIX, PREFIX_END, SCHEDULE_PREFIX, indexKey, levelPrefix, parseIndexKey, scheduleKey } from './key-layout';
-import type { ScheduleState } from '../domain/schedule-state';
+import { fireAtOfState, type ScheduleState } from '../domain/schedule-state';
 import type { OccurrenceOutcome } from '../domain/occurrence-outcome';
 import type { Checkpoint } from './checkpoint';
 
@@ -138,13 +138,14 @@ export class ScheduleStore {
       }
       let index: string | null = null;
       let dueSoon = false;
-      if (state.nextDueAt !== null) {
-        const place = placeOccurrence(state.nextDueAt, now);
-        index = indexKey(place.level, place.bucket, state.nextDueAt, id);
+      const fireAt = fireAtOfState(state);
+      if (fireAt !== null) {
+        const place = placeOccurrence(fireAt, now);
+        index = indexKey(place.level, place.bucket, fireAt, id);
         operations.push({ type: 'put', key: index, value: '' });
         counts.levels[place.level]! += 1;
         dueSoon = place.level === MEMORY_LEVEL;
-        if (dueSoon) enteredMemory.push({ id, dueAt: state.nextDueAt });
+        if (dueSoon) enteredMemory.push({ id, dueAt: fireAt });
         else bucketOpens.push(openTime(place.level, place.bucket));
       }
       const stored: StoredSchedule = { state, index };
