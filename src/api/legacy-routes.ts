@@ -11,14 +11,14 @@ import { answerWrite } from './write-answer';
 /** Most schedules GET /schedulers returns (it has no paging, like light-scheduler's). */
 const MAX_LEGACY_LIST = 10_000;
 
-export function legacyRoutes({ directory, writer, clock }: RouteContext): Router {
+export function legacyRoutes({ directory, writer, clock, calendarLookup }: RouteContext): Router {
   const router = Router();
 
   router.post('/schedulers', async (req, res) => {
     const caller = callerOf(req, res);
     requireScope(caller.principal, 'schedules:write');
     const waitApplied = waitAppliedFrom(req);
-    const { id, action } = validated(req.body);
+    const { id, action } = validated(req.body, calendarLookup);
     requireHost(caller.principal, id);
     const exists = (await directory.find(id, caller.authorization)) !== undefined;
     if (action === 'INSERT' && exists) throw new HttpError(409, 'already_exists', `schedule ${id} already exists; use UPDATE`, { id });

@@ -3,6 +3,7 @@
  * field. Checked before anything is written, so a bad parameter never leaves a write behind.
  */
 import type { Request } from 'express';
+import type { CalendarLookup } from '../domain/calendar';
 import { scheduleId, type ScheduleId } from '../domain/definition';
 import { validateDefinition } from '../domain/definition-validation';
 import { ID_PART_RULE, isIdPart } from '../domain/schedule-id';
@@ -54,8 +55,8 @@ export function idFromPath(req: Request): ScheduleId {
 }
 
 /** A definition body validated as the Kafka ingest path validates it. */
-export function validated(body: unknown): { id: ScheduleId; action: 'INSERT' | 'UPDATE' | 'DELETE' } {
-  const result = validateDefinition(body);
+export function validated(body: unknown, calendars: CalendarLookup): { id: ScheduleId; action: 'INSERT' | 'UPDATE' | 'DELETE' } {
+  const result = validateDefinition(body, { calendars });
   if (!result.ok) throw invalid(result.field, result.reason);
   const action = (body as { action: 'INSERT' | 'UPDATE' | 'DELETE' }).action;
   return { id: result.action === 'DELETE' ? result.id : result.definition.id, action };

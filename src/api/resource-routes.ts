@@ -1,6 +1,8 @@
 /** The `/v1/schedules` resource API and `/v1/preview`. */
 import { Router } from 'express';
+import type { ScheduleDefinition } from '../domain/definition';
 import { validateDefinition } from '../domain/definition-validation';
+import { fireAtOf } from '../domain/jitter';
 import { timelineOf, upcomingOccurrences } from '../domain/timeline';
 import { requireScope } from './auth';
 import { HttpError } from './http-error';
@@ -9,7 +11,7 @@ import { countFrom, invalid, jsonObject, numberFrom, optionalIdPart, validated }
 import { callerOf, targetOf, type RouteContext } from './route-context';
 import { answerWrite } from './write-answer';
 
-export function resourceRoutes({ directory, writer, clock }: RouteContext): Router {
+export function resourceRoutes({ directory, writer, clock, calendarLookup }: RouteContext): Router {
   const router = Router();
 
   router.get('/v1/schedules/:host/:name/next', async (req, res) => {
@@ -17,20 +19,20 @@ export function resourceRoutes({ directory, writer, clock }: RouteContext): Rout
     const count = countFrom(req);
     const view = await directory.find(id, caller.authorization);
     if (!view) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
-    const next = view.nextFireAt === null ? [] : upcomingOccurrences(view.definition, Date.parse(view.nextFireAt), view.remaining ?? Infinity, count);
-    res.json({ id, next: next.map((t) => new Date(t).toISOString()) });
+    const next = view.nextFireAt === null ? [] : upcomingOccurrences(view.definition, Date.parse(view.nextFireAt), view.remaining ?? Infinity, count, calendarLookup);
+    res.json({ id, ...fireTimes(view.definition, next) });
   });
 
   // The next fire times of a definition that is not saved; host, name, action and topic may be left out.
   router.post('/v1/preview', (req, res) => {
     requireScope(callerOf(req, res).principal, 'schedules:read');
     const count = countFrom(req);
-    const result = validateDefinition({ host: 'preview', name: 'preview', action: 'INSERT', topic: 'preview', ...jsonObject(req.body) });
+    const result = validateDefinition({ host: 'preview', name: 'preview', action: 'INSERT', topic: 'preview', ...jsonObject(req.body) }, { calendars: calendarLookup });
     if (!result.ok) throw invalid(result.field, result.reason);
     if (result.action === 'DELETE') throw invalid('action', 'a DELETE has no fire times');
-    const first = timelineOf(result.definition, clock.now()).next();
-    const next = first === undefined ? [] : upcomingOccurrences(result.definition, first, result.definition.limit ?? Infinity, count);
-    res.json({ next: next.map((t) => new Date(t).toISOString()) });
+    const first = timelineOf(result.definition, clock.now(), { calendars: calendarLookup }).next();
+    const next = first === undefined ? [] : upcomingOccurrences(result.definition, first, result.definition.limit ?? Infinity, count, calendarLookup);
+    res.json(fireTimes(result.definition, next));
   });
 
   router.get('/v1/schedules/:host/:name/history', async (req, res) => {
@@ -56,7 +58,7 @@ export function resourceRoutes({ directory, writer, clock }: RouteContext): Rout
     }
     if (fields.action === 'DELETE') throw invalid('action', 'DELETE is not a PUT; use DELETE /v1/schedules/{host}/{name}');
     const definition = { ...fields, host: req.params.host, name: req.params.name, action: fields.action ?? 'INSERT' };
-    validated(definition);
+    validated(definition, calendarLookup);
     await answerWrite(res, await writer.write(id, definition), { waitApplied, deleted: false, authorization: caller.authorization }, directory, clock);
   });
 
@@ -78,4 +80,10 @@ export function resourceRoutes({ directory, writer, clock }: RouteContext): Rout
   });
 
   return router;
+}
+
+/** Occurrences as scheduled (after windows and calendars) and when each is emitted (plus its jitter). */
+function fireTimes(definition: ScheduleDefinition, scheduled: number[]): { next: string[]; fireAt: string[] } {
+  const iso = (t: number): string => new Date(t).toISOString();
+  return { next: scheduled.map(iso), fireAt: scheduled.map((t) => iso(fireAtOf(definition, t))) };
 }

@@ -1,8 +1,10 @@
 /** What every schedules router shares: its dependencies and who is calling. */
 import type { Request, Response } from 'express';
+import type { CalendarLookup } from '../domain/calendar';
 import type { Clock } from '../domain/clock';
 import type { ScheduleId } from '../domain/definition';
 import { requireHost, requireScope, type Authenticator, type Principal, type Scope } from './auth';
+import type { CalendarRoutesDeps } from './calendar-routes';
 import type { DefinitionWriter } from './definition-writer';
 import { idFromPath, waitAppliedFrom } from './request-parts';
 import type { LocalSchedules, ScheduleDirectory } from './schedule-directory';
@@ -13,12 +15,16 @@ export interface ScheduleRoutesDeps {
   local: LocalSchedules;
   /** Without one, every caller may do everything (auth off). */
   authenticator?: Authenticator;
+  /** The exclusion calendars: /v1/calendars, and the names definitions may exclude. Without them no calendar exists. */
+  calendars?: CalendarRoutesDeps;
   /** For the `?wait=applied` poll; the system clock by default. */
   clock?: Clock;
 }
 
 export interface RouteContext extends ScheduleRoutesDeps {
   clock: Clock;
+  /** The calendars' lookup (none found without calendars). */
+  calendarLookup: CalendarLookup;
 }
 
 export interface Caller {

@@ -7,6 +7,7 @@
 import { Router } from 'express';
 import { systemClock } from '../domain/clock';
 import { UNRESTRICTED } from './auth';
+import { calendarRoutes } from './calendar-routes';
 import { internalRoutes } from './internal-routes';
 import { legacyRoutes } from './legacy-routes';
 import { resourceRoutes } from './resource-routes';
@@ -16,12 +17,13 @@ import { INTERNAL_PATH } from './schedule-directory';
 export type { ScheduleRoutesDeps } from './route-context';
 
 export function scheduleRoutes(deps: ScheduleRoutesDeps): Router {
-  const context = { ...deps, clock: deps.clock ?? systemClock };
+  const context = { ...deps, clock: deps.clock ?? systemClock, calendarLookup: deps.calendars?.table.lookup ?? (() => undefined) };
   const router = Router();
   router.use(['/schedulers', '/v1', INTERNAL_PATH], async (req, res, next) => {
     res.locals.principal = deps.authenticator ? await deps.authenticator.authenticate(req.headers.authorization) : UNRESTRICTED;
     next();
   });
   router.use(legacyRoutes(context), resourceRoutes(context), internalRoutes(context));
+  if (deps.calendars) router.use(calendarRoutes(deps.calendars));
   return router;
 }

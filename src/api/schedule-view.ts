@@ -1,5 +1,5 @@
 /** How a schedule looks over HTTP. */
-import type { ScheduleState } from '../domain/schedule-state';
+import { fireAtOfState, type ScheduleState } from '../domain/schedule-state';
 import type { OccurrenceOutcome } from '../domain/occurrence-outcome';
 
 export interface ScheduleView {
@@ -10,6 +10,10 @@ export interface ScheduleView {
   nextFireAt: string | null;
   occurrencesFired: number;
   occurrencesMissed: number;
+  /** Occurrences execution windows and exclusion calendars dropped. */
+  occurrencesSkipped: number;
+  /** When the next occurrence is emitted: nextFireAt plus its jitter. */
+  nextEmitAt: string | null;
   lastScheduledAt: string | null;
   lastFiredAt: string | null;
   /** Offset of the definitions record this state comes from (what `?wait=applied` waits for). */
@@ -32,6 +36,8 @@ export function scheduleView(state: ScheduleState): ScheduleView {
     nextFireAt: iso(state.nextDueAt),
     occurrencesFired: state.fired,
     occurrencesMissed: state.missed,
+    occurrencesSkipped: state.skipped ?? 0,
+    nextEmitAt: iso(fireAtOfState(state)),
     lastScheduledAt: iso(state.lastScheduledAt),
     lastFiredAt: iso(state.lastFiredAt),
     appliedOffset: state.sourceOffset,

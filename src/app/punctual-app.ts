@@ -6,15 +6,20 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { createAuthenticator } from '../api/auth';
+import { CalendarWriter } from '../api/calendar-writer';
 import { DefinitionWriter } from '../api/definition-writer';
 import { httpApp, listen, type TlsFiles } from '../api/http-app';
 import { ScheduleDirectory } from '../api/schedule-directory';
+import { CalendarTable } from '../cluster/calendar-table';
 import { ensureInternalTopics } from '../cluster/internal-topics';
 import { PunctualNode, type PunctualNodeOptions } from '../cluster/punctual-node';
 import type { PunctualConfig } from '../config/config';
 import type { Clock } from '../domain/clock';
 import type { KafkaPort } from '../kafka/port';
 import type { Logger } from '../log/logger';
+
+/** How long start-up waits to read the calendars topic to its end. */
+const CALENDARS_START_TIMEOUT_MS = 60_000;
 
 export interface PunctualAppOptions {
   config: PunctualConfig;
@@ -64,7 +69,12 @@ export async function startPunctualApp({ config, port, clock, logger, httpPort, 
     if (createdTopics.length > 0) logger.info('internal topics created', { topics: createdTopics });
     await mkdir(config.dataDir, { recursive: true });
 
-    const node = new PunctualNode({ config, port, clock, logger, ...(onTransactionStep ? { onTransactionStep } : {}) });
+    // Read in full before any task starts, so the first fires already see every calendar.
+    const calendars = new CalendarTable({ port, topic: config.topics.calendars, logger });
+    onClose('calendars', () => calendars.stop());
+    await calendars.start(CALENDARS_START_TIMEOUT_MS);
+    const node = new PunctualNode({ config, port, clock, logger, calendars, ...(onTransactionStep ? { onTransactionStep } : {}) });
+    calendars.onChange = (names) => void node.calendarsChanged(names);
     const producer = port.createProducer();
     await producer.connect();
     onClose('producer', () => producer.close());
@@ -77,6 +87,7 @@ export async function startPunctualApp({ config, port, clock, logger, httpPort, 
       writer: new DefinitionWriter(producer, config.topics.definitions, config.maxDefinitionBytes),
       directory: new ScheduleDirectory(node, directoryAdmin, config.groupId, config.topics.definitions, config.topics.partitions),
       authenticator: await createAuthenticator(config.auth),
+      calendars: { table: calendars, writer: new CalendarWriter(producer, config.topics.calendars) },
       clock,
     };
     const http = await listen(httpApp({ node, schedules, maxDefinitionBytes: config.maxDefinitionBytes, logger }), httpPort, tls);

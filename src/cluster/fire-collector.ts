@@ -1,4 +1,5 @@
 /** The fires of one transaction: due schedules taken off the wake list, with the states they lead to. */
+import type { CalendarLookup } from '../domain/calendar';
 import type { ScheduleId } from '../domain/definition';
 import { executionEvent } from '../domain/execution-event';
 import { fireAtOfState, type ScheduleState } from '../domain/schedule-state';
@@ -17,6 +18,7 @@ export interface FireBatch {
   scheduledAts: number[];
   changes: Map<ScheduleId, ScheduleState | null>;
   missed: number;
+  skipped: number;
   moreDue: boolean;
 }
 
@@ -26,14 +28,16 @@ export interface FireCollection {
   statesOf(ids: ScheduleId[]): Promise<StateLookup>;
   misfireThresholdMs: number;
   logger: Logger;
+  calendars?: CalendarLookup;
 }
 
 /** Pops what is due at `now` from the wake list and computes its fires. */
-export async function collectFires({ wakeList, statesOf, misfireThresholdMs, logger }: FireCollection, now: number): Promise<FireBatch> {
+export async function collectFires({ wakeList, statesOf, misfireThresholdMs, logger, calendars }: FireCollection, now: number): Promise<FireBatch> {
   const events: OutgoingRecord[] = [];
   const scheduledAts: number[] = [];
   const changes = new Map<ScheduleId, ScheduleState | null>();
   let missed = 0;
+  let skipped = 0;
   let moreDue = false;
   // Take the due ids off the wake list first, so their states come from the store in one read.
   const due: { id: ScheduleId; dueAt: number }[] = [];
@@ -57,7 +61,7 @@ export async function collectFires({ wakeList, statesOf, misfireThresholdMs, log
     // A stale entry: the schedule was deleted, replaced or already fired since it was listed.
     const fireAt = state ? fireAtOfState(state) : null;
     if (!state || fireAt === null || fireAt > now) continue;
-    const outcome = fireDue(state, now, misfireThresholdMs, MAX_FIRES_PER_TRANSACTION - events.length);
+    const outcome = fireDue(state, now, misfireThresholdMs, MAX_FIRES_PER_TRANSACTION - events.length, calendars);
     for (const occurrence of outcome.occurrences) {
       const event = executionEvent(state.definition, occurrence, now);
       events.push({ topic: state.definition.topic, key: event.key, value: event.value, headers: event.headers });
@@ -65,10 +69,11 @@ export async function collectFires({ wakeList, statesOf, misfireThresholdMs, log
     }
     changes.set(id, outcome.next);
     missed += outcome.missed;
+    skipped += outcome.skipped;
     if (outcome.missed > 0) logger.info('occurrences missed', { id, missed: outcome.missed, policy: state.definition.misfire });
     const nextFireAt = outcome.next ? fireAtOfState(outcome.next) : null;
     if (nextFireAt !== null && nextFireAt <= now) moreDue = true;
   }
   if ((wakeList.peekKey() ?? Infinity) <= now) moreDue = true;
-  return { events, scheduledAts, changes, missed, moreDue };
+  return { events, scheduledAts, changes, missed, skipped, moreDue };
 }

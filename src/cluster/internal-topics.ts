@@ -27,6 +27,8 @@ export function internalTopicSpecs(config: PunctualConfig): TopicSpec[] {
     // The DLQs keep records for inspection under the broker's retention; their partition count is free.
     { topic: topics.dlq, partitions: topics.partitions, replicationFactor: topics.replicationFactor },
     { topic: topics.executionsDlq, partitions: topics.partitions, replicationFactor: topics.replicationFactor },
+    // A global table every node reads in full: one partition is plenty, and keeps the calendars in one order.
+    { topic: topics.calendars, partitions: 1, replicationFactor: topics.replicationFactor, config: compacted },
   ];
 }
 
@@ -36,7 +38,8 @@ export async function ensureInternalTopics(admin: Admin, config: PunctualConfig)
   const existing = await admin.describeTopics(specs.map((spec) => spec.topic));
   for (const spec of specs) {
     const found = existing.find((topic) => topic.topic === spec.topic);
-    if (found && spec.topic !== config.topics.dlq && spec.topic !== config.topics.executionsDlq && found.partitions !== spec.partitions) {
+    const partitionsMatter = spec.topic !== config.topics.dlq && spec.topic !== config.topics.executionsDlq && spec.topic !== config.topics.calendars;
+    if (found && partitionsMatter && found.partitions !== spec.partitions) {
       throw new TopicMismatchError(spec.topic, spec.partitions, found.partitions);
     }
   }

@@ -35,6 +35,8 @@ import { noTaskMetrics, type TaskMetrics } from '../metrics/metrics';
 import { barrierRecord, changelogRecord, inputPositionRecord } from '../store/changelog-codec';
 import { OutcomeHistory } from '../store/outcome-history';
 import type { OccurrenceOutcome } from '../domain/occurrence-outcome';
+import type { CalendarLookup } from '../domain/calendar';
+import { reevaluated } from '../firing/reevaluate';
 import { ScheduleStore, storeWriteOf, type DueEntry, type LevelDatabase } from '../store/schedule-store';
 import { collectFires, type FireBatch, type FireCollection } from './fire-collector';
 import type { NodeTransactions, TakenShare, TransactionParticipant, TransactionShare } from './node-transactions';
@@ -45,6 +47,22 @@ import type { TargetTopics } from './target-topics';
 import { TaskLifecycle } from './task-state';
 import { TaskHistory, type HistoryShare } from './task-history';
 import { expiredOutcomes, type HistoryRetention } from './history-retention';
+
+/** The calendars a task reads (the node's CalendarTable). */
+export interface CalendarSource {
+  lookup: CalendarLookup;
+  /** How many exist: with none, nothing needs finding again. */
+  readonly size: number;
+  /** Resolves once everything the calendars topic holds now has been read. */
+  caughtUp?(timeoutMs: number): Promise<void>;
+}
+
+/** How long ingest waits for the calendars to catch up before it refuses a definition naming an unknown one. */
+const CALENDAR_CATCH_UP_MS = 5_000;
+
+const NO_CALENDARS: CalendarSource = { lookup: () => undefined, size: 0 };
+/** Schedules read per page when finding next occurrences again. */
+const REEVALUATE_PAGE = 1_000;
 
 /** What a task needs of the node's transaction loop. */
 export type TaskTransactions = Pick<NodeTransactions, 'transactionalId' | 'register' | 'unregister' | 'request' | 'barrier'>;
@@ -73,6 +91,8 @@ export interface PartitionTaskOptions {
    * committed): it waits while an open transaction of a previous owner holds the offset.
    */
   committedInputOffset: () => Promise<number | undefined>;
+  /** The exclusion calendars as this node has read them; none when not given. */
+  calendars?: CalendarSource;
   /** Opens the store's database; LevelDB (classic-level) unless a test passes another abstract-level. */
   openDatabase?: (directory: string) => LevelDatabase;
   metrics?: TaskMetrics;
@@ -131,6 +151,7 @@ export class PartitionTask implements TransactionParticipant {
   private rebuilding = false;
   private cancelWake: CancelTimer | undefined;
   private readonly metrics: TaskMetrics;
+  private readonly calendars: CalendarSource;
 
   /** The definitions partition this task owns. */
   get input(): TopicPartition {
@@ -151,7 +172,8 @@ export class PartitionTask implements TransactionParticipant {
     this.status = { topic: options.statusTopic, partition: input.partition };
     this.history = new TaskHistory(new OutcomeHistory(db), this.changelog, this.logger, (count) => this.metrics.statusRefused(count));
     this.topicWait = new TargetTopicWait({ targetTopics: options.targetTopics, clock: options.clock, logger: this.logger, metrics: this.metrics, partition: input.partition, task: this.lifecycle.task });
-    this.fires = { wakeList: this.wakeList, statesOf: (ids) => this.pending.statesOf(ids), misfireThresholdMs: options.misfireThresholdMs, logger: this.logger };
+    this.calendars = options.calendars ?? NO_CALENDARS;
+    this.fires = { wakeList: this.wakeList, statesOf: (ids) => this.pending.statesOf(ids), misfireThresholdMs: options.misfireThresholdMs, logger: this.logger, calendars: this.calendars.lookup };
   }
 
   /** Waits out the previous owner, restores the store, then starts firing. */
@@ -162,6 +184,8 @@ export class PartitionTask implements TransactionParticipant {
     this.pending.restartAt(position.inputOffset);
     this.history.restartAt(position.statusOffset);
     await this.loadDue();
+    // A calendar may have changed while no task of this partition ran to hear of it.
+    await this.reevaluateNow(undefined);
     this.lifecycle.transition('running');
     this.options.transactions.register(this);
     this.logger.info('partition task running', { schedules: this.store.scheduleCount() });
@@ -190,6 +214,19 @@ export class PartitionTask implements TransactionParticipant {
     const prepared = await this.prepare(records);
     await this.serially(() => this.applyPrepared(prepared));
     await this.rearm();
+  }
+
+  /**
+   * Finds again the next occurrence of every schedule that excludes one of the calendars `names`
+   * (they changed); the changes commit like ingest's. Returns how many schedules moved.
+   */
+  async reevaluate(names: string[]): Promise<number> {
+    let moved = 0;
+    await this.serially(async () => {
+      if (this.lifecycle.is('running') && !this.rebuilding) moved = await this.reevaluateNow(names);
+    });
+    await this.rearm();
+    return moved;
   }
 
   /** The target topic ingest is waiting for, if any: the task is not ready meanwhile. */
@@ -304,6 +341,7 @@ export class PartitionTask implements TransactionParticipant {
     const partition = this.options.input.partition;
     this.metrics.fired(partition, fired.scheduledAts, committedAt);
     this.metrics.missed(partition, fired.missed);
+    this.metrics.skipped(partition, fired.skipped);
     this.metrics.deadLettered(partition, content.deadLetters);
     // This task writes its changelog partition's records of a transaction together, so the store
     // holds everything up to the first offset after them (or less, which only makes a restore
@@ -359,7 +397,14 @@ export class PartitionTask implements TransactionParticipant {
 
   /** Decodes the records and waits until every target topic they name exists or was refused for good. */
   private async prepare(records: IncomingRecord[]): Promise<PreparedRecord[]> {
-    const prepared: PreparedRecord[] = records.map((record) => ({ record, command: decodeDefinition(record, this.options.maxDefinitionBytes) }));
+    const decode = (record: IncomingRecord): DefinitionCommand => decodeDefinition(record, this.options.maxDefinitionBytes, this.calendars.lookup);
+    const prepared: PreparedRecord[] = records.map((record) => ({ record, command: decode(record) }));
+    // A calendar written just before the definition that names it may not have reached this node yet.
+    const unknownCalendar = prepared.filter(({ command }) => command.kind === 'invalid' && command.field.startsWith('exclude.'));
+    if (unknownCalendar.length > 0 && this.calendars.caughtUp) {
+      await this.calendars.caughtUp(CALENDAR_CATCH_UP_MS).catch((error: unknown) => this.logger.warn('reading the calendars up to their end failed; the definitions naming unknown ones are refused', { error }));
+      for (const entry of unknownCalendar) entry.command = decode(entry.record);
+    }
     const refused = await this.topicWait.refusals(new Set(prepared.flatMap(({ command }) => (command.kind === 'upsert' ? [command.definition.topic] : []))));
     for (const entry of prepared) {
       const reason = entry.command.kind === 'upsert' ? refused.get(entry.command.definition.topic) : undefined;
@@ -434,7 +479,7 @@ export class PartitionTask implements TransactionParticipant {
     if (topicRefused !== undefined) return this.reject(record, topicRefused);
     const { definition } = command;
     const previous = known(definition.id);
-    const outcome = upsertOutcome(previous, definition, record);
+    const outcome = upsertOutcome(previous, definition, record, this.calendars.lookup);
     this.metrics.ingested(outcome.kind === 'new-run' ? 'applied' : 'unchanged');
     if (outcome.kind === 'already-applied') return;
     const next = outcome.state;
@@ -445,6 +490,32 @@ export class PartitionTask implements TransactionParticipant {
     }
     set(definition.id, next);
     this.remember([{ id: definition.id, dueAt: fireAtOfState(next) as number }]);
+  }
+
+  /** reevaluate() inside a step of the task; all schedules that exclude any calendar when `names` is undefined. */
+  private async reevaluateNow(names: string[] | undefined): Promise<number> {
+    if (this.calendars.size === 0 && names === undefined) return 0;
+    const uses = (state: ScheduleState): boolean => (state.definition.exclude ?? []).some((name) => names === undefined || names.includes(name));
+    const now = this.options.clock.now();
+    let moved = 0;
+    for (let after: string | undefined; ; ) {
+      const page = await this.pending.list('', after, REEVALUATE_PAGE, uses);
+      for (const state of page) {
+        const next = reevaluated(state, this.calendars.lookup, now);
+        if (next === state) continue;
+        this.pending.set(next.definition.id, next);
+        const fireAt = fireAtOfState(next);
+        if (fireAt !== null) this.remember([{ id: next.definition.id, dueAt: fireAt }]);
+        moved++;
+      }
+      if (page.length < REEVALUATE_PAGE) break;
+      after = page[page.length - 1]?.definition.id;
+    }
+    if (moved > 0) {
+      this.commitIngestBy(now);
+      this.logger.info('next occurrences found again after calendars changed', { calendars: names ?? 'all', moved });
+    }
+    return moved;
   }
 
   private reject(record: IncomingRecord, reason: string): void {
@@ -552,6 +623,8 @@ export class PartitionTask implements TransactionParticipant {
       await this.loadDue();
       if (replay.length > 0) await this.applyPrepared(await this.prepare(replay));
       if (replayStatus.length > 0 && (await this.history.apply(replayStatus))) this.commitIngestBy(this.options.clock.now() + this.options.commitIntervalMs);
+      // What a calendar change moved and the failed transaction held is found again.
+      await this.reevaluateNow(undefined);
     } catch (error) {
       // The next attempt restores again and needs every record since the positions.
       this.pending.keepForReplay(replay);

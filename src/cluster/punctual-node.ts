@@ -16,7 +16,7 @@ import { PunctualMetrics } from '../metrics/metrics';
 import { AtLeastOnceProducer } from './at-least-once-producer';
 import { NodeIdentity, nodeTransactionalId } from './node-identity';
 import { NodeTransactions, type TransactionStep } from './node-transactions';
-import { PartitionTask, type TaskStats } from './partition-task';
+import { PartitionTask, type CalendarSource, type TaskStats } from './partition-task';
 import { TargetTopics } from './target-topics';
 
 /** Pause before a task that failed to start is tried again. */
@@ -31,6 +31,8 @@ export interface PunctualNodeOptions {
   port: KafkaPort;
   clock: Clock;
   logger: Logger;
+  /** The exclusion calendars (the node's global table); none exist without it. */
+  calendars?: CalendarSource;
   /** Test only: the fault suite's hook at each step of the node's transactions (src/dev/transaction-fault.ts). */
   onTransactionStep?: (step: TransactionStep, transaction: number) => void;
 }
@@ -135,6 +137,12 @@ export class PunctualNode {
     const lists = await Promise.all(running.map(([, task]) => task.list(prefix, after, limit, accepts)));
     const states = lists.flat().sort((a, b) => (a.definition.id < b.definition.id ? -1 : 1)).slice(0, limit);
     return { partitions: running.map(([partition]) => partition).sort((a, b) => a - b), states };
+  }
+
+  /** Calendars changed: every running task finds the next occurrence of its schedules that use them again. */
+  async calendarsChanged(names: string[]): Promise<void> {
+    const running = [...this.tasks.values()].filter((task) => task.lifecycle.is('running'));
+    await Promise.all(running.map((task) => task.reevaluate(names).catch((error: unknown) => this.logger.error('finding next occurrences again failed', { error, partition: task.input.partition }))));
   }
 
   waitingForTargetTopics(): { partition: number; topic: string }[] {
@@ -285,6 +293,7 @@ export class PunctualNode {
       metrics: this.metrics,
       transactions: this.transactions,
       committedInputOffset: () => this.committedInputOffset(input),
+      ...(this.options.calendars ? { calendars: this.options.calendars } : {}),
     });
   }
 

@@ -11,6 +11,7 @@ describe('configuration', () => {
       dlq: 'punctual.dlq',
       status: 'punctual.status',
       executionsDlq: 'punctual.executions.dlq',
+      calendars: 'punctual.calendars',
       partitions: 12,
       replicationFactor: -1,
     });

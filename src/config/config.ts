@@ -26,7 +26,7 @@ export interface PunctualConfig {
   logLevel: LogLevel;
   auth: AuthConfig;
   tls: { certFile: string; keyFile: string };
-  topics: { definitions: string; changelog: string; dlq: string; status: string; executionsDlq: string; partitions: number; replicationFactor: number };
+  topics: { definitions: string; changelog: string; dlq: string; status: string; executionsDlq: string; calendars: string; partitions: number; replicationFactor: number };
 }
 
 export interface AuthConfig {
@@ -71,11 +71,12 @@ export function parseConfig(defaults: unknown, env: NodeJS.ProcessEnv): Punctual
     dlq: read(SETTINGS.dlqTopic),
     status: read(SETTINGS.statusTopic),
     executionsDlq: read(SETTINGS.executionsDlqTopic),
+    calendars: read(SETTINGS.calendarsTopic),
     partitions: read(SETTINGS.partitions),
     replicationFactor: read(SETTINGS.replicationFactor),
   };
-  if (new Set([topics.definitions, topics.changelog, topics.dlq, topics.status, topics.executionsDlq]).size !== 5) {
-    throw new ConfigError('topics', `topics.definitions, topics.changelog, topics.dlq, topics.status and topics.executionsDlq must differ, got ${JSON.stringify(topics)}`);
+  if (new Set([topics.definitions, topics.changelog, topics.dlq, topics.status, topics.executionsDlq, topics.calendars]).size !== 6) {
+    throw new ConfigError('topics', `topics.definitions, topics.changelog, topics.dlq, topics.status, topics.executionsDlq and topics.calendars must differ, got ${JSON.stringify(topics)}`);
   }
   const auth: AuthConfig = {
     mode: read(SETTINGS.auth),

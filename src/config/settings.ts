@@ -190,6 +190,7 @@ export const SETTINGS = {
   dlqTopic: { key: 'topics.dlq', env: 'PUNCTUAL_TOPIC_DLQ', doc: 'Dead letter topic for invalid definitions and those whose target topic the cluster refuses.', parse: topicName },
   statusTopic: { key: 'topics.status', env: 'PUNCTUAL_TOPIC_STATUS', doc: 'Execution outcomes written by executors, keyed by schedule id (same partition count as the definitions).', parse: topicName },
   executionsDlqTopic: { key: 'topics.executionsDlq', env: 'PUNCTUAL_TOPIC_EXECUTIONS_DLQ', doc: 'Fires executors gave up on, and events they could not run, with the reason.', parse: topicName },
+  calendarsTopic: { key: 'topics.calendars', env: 'PUNCTUAL_TOPIC_CALENDARS', doc: 'Compacted topic of exclusion calendars (key: name), read in full by every node.', parse: topicName },
   partitions: {
     key: 'topics.partitions',
     env: 'PUNCTUAL_PARTITIONS',

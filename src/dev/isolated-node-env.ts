@@ -7,5 +7,6 @@ export function isolatedNodeEnv(prefix: string): Record<string, string> {
     PUNCTUAL_TOPIC_DLQ: `${prefix}.dlq`,
     PUNCTUAL_TOPIC_STATUS: `${prefix}.status`,
     PUNCTUAL_TOPIC_EXECUTIONS_DLQ: `${prefix}.executions-dlq`,
+    PUNCTUAL_TOPIC_CALENDARS: `${prefix}.calendars`,
   };
 }

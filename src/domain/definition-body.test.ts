@@ -11,6 +11,31 @@ const timing = fc.oneof(
   instant.map((at) => ({ at })),
   fc.constantFrom({ cron: '0 9 * * 1-5', timezone: 'Europe/Berlin' }, { cron: '*/5 * * * *', timezone: 'UTC' }),
 );
+const window = fc.record({
+  days: fc.uniqueArray(fc.constantFrom('MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'), { minLength: 1, maxLength: 7 }),
+  from: fc.constantFrom('00:00', '09:00', '22:30'),
+  to: fc.constantFrom('17:00', '02:00', '24:00'),
+});
+const rules = fc.record(
+  {
+    windows: fc.array(window, { minLength: 1, maxLength: 3 }),
+    outsideWindow: fc.constantFrom('defer', 'skip'),
+    exclude: fc.uniqueArray(fc.constantFrom('us-holidays', 'weekends'), { minLength: 1, maxLength: 2 }),
+    jitter: fc.record({ maxMs: fc.integer({ min: 0, max: 86_400_000 }) }),
+    dst: fc.record({ gap: fc.constantFrom('shift', 'skip'), overlap: fc.constantFrom('first', 'last', 'both') }),
+    zone: fc.constantFrom('Asia/Kolkata', 'America/Santiago'),
+  },
+  { requiredKeys: [] },
+);
+/** The time rules a timing allows: dst only with cron, outsideWindow only with windows, a timezone beside a non-cron timing only with windows or exclude. */
+function withRules(fields: Record<string, unknown>, given: Partial<{ windows: unknown; outsideWindow: string; exclude: string[]; jitter: unknown; dst: unknown; zone: string }>): Record<string, unknown> {
+  const { zone, dst, outsideWindow, ...rest } = given;
+  const result: Record<string, unknown> = { ...fields, ...rest };
+  if (fields.cron !== undefined && dst !== undefined) result.dst = dst;
+  if (given.windows !== undefined && outsideWindow !== undefined) result.outsideWindow = outsideWindow;
+  if (fields.cron === undefined && zone !== undefined && (given.windows !== undefined || given.exclude !== undefined)) result.timezone = zone;
+  return result;
+}
 const body = fc
   .record(
     {
@@ -27,7 +52,8 @@ const body = fc
     },
     { requiredKeys: ['host', 'name', 'action', 'topic'] },
   )
-  .chain((fields) => timing.map((t) => ({ ...fields, ...t })));
+  .chain((fields) => timing.map((t) => ({ ...fields, ...t })))
+  .chain((fields) => rules.map((given) => withRules(fields, given)));
 
 test('the body a definition is written back as validates to the same definition', () => {
   let checked = 0;

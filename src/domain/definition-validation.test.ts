@@ -63,7 +63,7 @@ describe('definition validation', () => {
     ['bad topic name', { ...base, topic: 'a topic', at: '2026-01-01T00:00:00Z' }, 'topic', 'must match pattern'],
     ['topic "."', { ...base, topic: '.', at: '2026-01-01T00:00:00Z' }, 'topic', '"." is not a valid Kafka topic name'],
     ['topic ".."', { ...base, topic: '..', at: '2026-01-01T00:00:00Z' }, 'topic', '".." is not a valid Kafka topic name'],
-    ['timezone without cron', { ...base, at: '2026-01-01T00:00:00Z', timezone: 'UTC' }, 'timezone', 'applies only to cron'],
+    ['timezone without cron, windows or exclude', { ...base, at: '2026-01-01T00:00:00Z', timezone: 'UTC' }, 'timezone', 'applies only to cron, windows and exclude'],
     ['cron with four fields', { ...base, cron: '* * * *' }, 'cron', 'has 4 fields'],
     ['cron out of range', { ...base, cron: '0 25 * * *' }, 'cron', 'is not a valid cron expression'],
     ['unknown time zone', { ...base, cron: '0 9 * * *', timezone: 'Europe/Atlantis' }, 'timezone', '"Europe/Atlantis" is not an IANA time zone'],
@@ -112,5 +112,37 @@ describe('retry (how executors retry the schedule\'s failed attempts)', () => {
     [{ ...withRetry, retry: { attempts: 3 } }, 'retry.attempts', 'is not a known field'],
   ])('a bad one is refused naming the field: %#', (body, field, reason) => {
     expect(validateDefinition(body)).toEqual({ ok: false, field, reason: expect.stringContaining(reason) });
+  });
+});
+
+describe('time rules: windows, outsideWindow, exclude, jitter, dst', () => {
+  const office = { days: ['MON', 'FRI'], from: '09:00', to: '17:00' };
+  const calendars = { calendars: (name: string) => (name === 'us-holidays' ? { name, dates: ['2026-12-25'] } : undefined) };
+
+  test('are kept on the definition: a timezone beside frequency with windows, dst on the cron timing', () => {
+    const every = validateDefinition({ ...base, frequency: { timeUnit: 'HOURS', time: 1 }, timezone: 'Asia/Kolkata', windows: [office], outsideWindow: 'skip', exclude: ['us-holidays'], jitter: { maxMs: 30_000 } }, calendars);
+    expect(every).toMatchObject({ ok: true, definition: { timezone: 'Asia/Kolkata', windows: [office], outsideWindow: 'skip', exclude: ['us-holidays'], jitter: { maxMs: 30_000 } } });
+    const cron = validateDefinition({ ...base, cron: '30 2 * * *', timezone: 'America/New_York', dst: { gap: 'skip', overlap: 'last' } });
+    expect(cron.ok && cron.action === 'UPSERT' && cron.definition.timing).toEqual({ kind: 'cron', expression: '30 2 * * *', timezone: 'America/New_York', dst: { gap: 'skip', overlap: 'last' } });
+  });
+
+  test.each([
+    [{ ...base, at: '2026-01-01T00:00:00Z', dst: { gap: 'skip', overlap: 'first' } }, 'dst', 'applies only to cron'],
+    [{ ...base, cron: '0 9 * * *', dst: { gap: 'later', overlap: 'first' } }, 'dst.gap', 'must be one of "shift", "skip", got "later"'],
+    [{ ...base, cron: '0 9 * * *', dst: { gap: 'skip' } }, 'dst.overlap', 'is required'],
+    [{ ...base, cron: '0 9 * * *', windows: [{ ...office, from: '9:00' }] }, 'windows.0.from', '"9:00" is not a time of day HH:MM'],
+    [{ ...base, cron: '0 9 * * *', windows: [office, { ...office, to: '24:30' }] }, 'windows.1.to', '"24:30" is not a time of day'],
+    [{ ...base, cron: '0 9 * * *', windows: [{ ...office, to: '09:00' }] }, 'windows.0.to', 'equals from'],
+    [{ ...base, cron: '0 9 * * *', windows: [{ ...office, days: ['MON', 'MON'] }] }, 'windows.0.days', 'names a day twice'],
+    [{ ...base, cron: '0 9 * * *', windows: [{ ...office, days: ['MONDAY'] }] }, 'windows.0.days.0', 'must be one of "MON"'],
+    [{ ...base, cron: '0 9 * * *', windows: [] }, 'windows', 'must NOT have fewer than 1 items'],
+    [{ ...base, cron: '0 9 * * *', outsideWindow: 'skip' }, 'outsideWindow', 'applies only with windows'],
+    [{ ...base, cron: '0 9 * * *', windows: [office], outsideWindow: 'later' }, 'outsideWindow', 'must be one of "defer", "skip", got "later"'],
+    [{ ...base, frequency: { timeUnit: 'HOURS', time: 1 }, windows: [office], timezone: 'Mars/Olympus' }, 'timezone', '"Mars/Olympus" is not an IANA time zone'],
+    [{ ...base, cron: '0 9 * * *', exclude: ['us-holidays', 'eu-holidays'] }, 'exclude.1', 'no calendar is named "eu-holidays"'],
+    [{ ...base, cron: '0 9 * * *', jitter: { maxMs: -1 } }, 'jitter.maxMs', 'must be >= 0, got -1'],
+    [{ ...base, cron: '0 9 * * *', jitter: { maxMs: 86_400_001 } }, 'jitter.maxMs', 'must be <= 86400000'],
+  ])('a bad one is refused naming the field: %#', (body, field, reason) => {
+    expect(validateDefinition(body, calendars)).toEqual({ ok: false, field, reason: expect.stringContaining(reason) });
   });
 });

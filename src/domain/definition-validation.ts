@@ -3,11 +3,12 @@
  * is wrong and why. The JSON Schema in schemas/ checks shape; the rules across fields live here.
  * REST and the Kafka ingest path both use this function, so they reject the same inputs alike.
  */
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv from 'ajv';
 import definitionSchema from '../../schemas/definition.schema.json';
 import type { CalendarLookup } from './calendar';
 import { cronProblem, isValidTimeZone } from './cron';
 import { windowProblem, type ExecutionWindow } from './execution-windows';
+import { shapeProblem } from './schema-errors';
 import type { RetryOptions } from './retry-policy';
 import { durationMs, scheduleId, type DstPolicy, type Duration, type MisfirePolicy, type ScheduleDefinition, type ScheduleId, type Timing } from './definition';
 
@@ -56,7 +57,7 @@ const ajv = new Ajv({ allErrors: false, strict: true });
 const checkShape = ajv.compile<DefinitionBody>(definitionSchema);
 
 export function validateDefinition(body: unknown, context?: ValidationContext): ValidatedDefinition {
-  if (!checkShape(body)) return shapeError(checkShape.errors?.[0], body);
+  if (!checkShape(body)) return { ok: false, ...shapeProblem(checkShape.errors?.[0], body) };
   const id = scheduleId(body.host, body.name);
   if (body.action === 'DELETE') return { ok: true, action: 'DELETE', id };
 
@@ -164,34 +165,4 @@ function parseInstant(text: string): number | undefined {
 
 function invalid(field: string, reason: string): ValidatedDefinition {
   return { ok: false, field, reason };
-}
-
-function shapeError(error: ErrorObject | undefined, body: unknown): ValidatedDefinition {
-  if (!error) return invalid('(body)', 'is not a valid definition');
-  if (error.instancePath === '' && error.keyword === 'type') return invalid('(body)', `must be a JSON object, got ${describe(body)}`);
-  const path = error.instancePath.slice(1).replaceAll('/', '.');
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'required':
-      return invalid(joinPath(path, String(params.missingProperty)), 'is required');
-    case 'additionalProperties':
-      return invalid(joinPath(path, String(params.additionalProperty)), 'is not a known field');
-    case 'enum':
-      return invalid(path, `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${describe(valueAt(body, path))}`);
-    default:
-      return invalid(path, `${error.message ?? 'is invalid'}, got ${describe(valueAt(body, path))}`);
-  }
-}
-
-function joinPath(path: string, field: string): string {
-  return path === '' ? field : `${path}.${field}`;
-}
-
-function valueAt(body: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((current, part) => (typeof current === 'object' && current !== null ? (current as Record<string, unknown>)[part] : undefined), body);
-}
-
-function describe(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -2,6 +2,7 @@
  * Turns a record of the definitions topic into a command for the partition task, or into a reason
  * for the dead letter topic. Never throws: bad input must not stop a partition.
  */
+import type { CalendarLookup } from '../domain/calendar';
 import { validateDefinition } from '../domain/definition-validation';
 import { isScheduleId } from '../domain/schedule-id';
 import type { ScheduleDefinition, ScheduleId } from '../domain/definition';
@@ -10,9 +11,10 @@ import type { IncomingRecord } from '../kafka/port';
 export type DefinitionCommand =
   | { kind: 'upsert'; definition: ScheduleDefinition }
   | { kind: 'delete'; id: ScheduleId }
-  | { kind: 'invalid'; reason: string };
+  | { kind: 'invalid'; reason: string; field: string };
 
-export function decodeDefinition(record: IncomingRecord, maxBytes: number): DefinitionCommand {
+/** `calendars`: the names a definition may exclude; any name passes without it. */
+export function decodeDefinition(record: IncomingRecord, maxBytes: number, calendars?: CalendarLookup): DefinitionCommand {
   const key = record.key?.toString('utf8');
   if (key === undefined || key === '') return invalid('key', 'is missing; it must be the schedule id <host>/<name>');
   if (record.value === null) {
@@ -30,7 +32,7 @@ export function decodeDefinition(record: IncomingRecord, maxBytes: number): Defi
   } catch (error) {
     return invalid('(body)', `is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const result = validateDefinition(body);
+  const result = validateDefinition(body, calendars ? { calendars } : undefined);
   if (!result.ok) return invalid(result.field, result.reason);
   const id = result.action === 'DELETE' ? result.id : result.definition.id;
   if (key !== id) return invalid('key', `${JSON.stringify(key)} does not match host/name ${JSON.stringify(id)}`);
@@ -43,5 +45,5 @@ export function sizeProblem(bytes: number, maxBytes: number): string | undefined
 }
 
 function invalid(field: string, reason: string): DefinitionCommand {
-  return { kind: 'invalid', reason: `${field}: ${reason}` };
+  return { kind: 'invalid', reason: `${field}: ${reason}`, field };
 }

@@ -194,6 +194,20 @@ export interface PartitionReadOptions {
   timeoutMs?: number;
 }
 
+export interface TopicTailOptions {
+  topic: string;
+  /** Records of every partition from the beginning, read_committed; one partition's in offset order. After a client restart some may come again. */
+  onRecords(records: IncomingRecord[]): Promise<void>;
+  /** Longest a fetch waits on the broker for new records. Default 500. */
+  maxWaitMs?: number;
+}
+
+/** A reader of a whole topic that follows it forever, outside any group's ownership and committing nothing (a global table). */
+export interface TopicTail {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 export interface TopicSpec {
   topic: string;
   /** -1 takes the broker's num.partitions. */
@@ -229,6 +243,8 @@ export interface Admin {
    * instead of answering with the offset that transaction may replace. -1 where nothing is committed.
    */
   fetchStableOffsets(groupId: string, partitions: TopicPartition[], timeoutMs: number): Promise<OffsetCommit[]>;
+  /** Per partition of `topic`, the offset after its last record (the high watermark). */
+  endOffsets(topic: string): Promise<{ partition: number; offset: number }[]>;
   /** The transactional.ids with a transaction open on `partition` now (KIP-664). */
   openTransactions(partition: TopicPartition): Promise<string[]>;
   /** The transactional.ids starting with `prefix` whose transaction has been open for longer than `olderThanMs`. */
@@ -252,4 +268,6 @@ export interface KafkaPort {
   partitionFor(key: string, partitionCount: number): number;
   /** Reads one partition from an offset, outside any consumer group's ownership (changelog restore). */
   readPartition(options: PartitionReadOptions): Promise<void>;
+  /** Follows a whole topic from its beginning (the calendars' global table). */
+  tailTopic(options: TopicTailOptions): TopicTail;
 }

@@ -23,6 +23,8 @@ export interface TransactionPhases {
 export interface TaskMetrics {
   fired(partition: number, scheduledAts: number[], committedAt: number): void;
   missed(partition: number, count: number): void;
+  /** Occurrences execution windows and exclusion calendars dropped. */
+  skipped(partition: number, count: number): void;
   deadLettered(partition: number, count: number): void;
   ingested(result: IngestResult): void;
   restored(path: 'checkpoint' | 'full', seconds: number, records: number): void;
@@ -43,6 +45,7 @@ export type IngestResult = 'applied' | 'deleted' | 'unchanged' | 'invalid';
 export const noTaskMetrics: TaskMetrics = {
   fired: () => undefined,
   missed: () => undefined,
+  skipped: () => undefined,
   deadLettered: () => undefined,
   ingested: () => undefined,
   restored: () => undefined,
@@ -74,6 +77,12 @@ export class PunctualMetrics implements TaskMetrics {
   private readonly missedOccurrences = new Counter({
     name: 'punctual_missed_occurrences_total',
     help: 'Occurrences not emitted because the misfire policy dropped them.',
+    labelNames: ['partition'],
+    registers: [this.registry],
+  });
+  private readonly skippedOccurrences = new Counter({
+    name: 'punctual_skipped_occurrences_total',
+    help: 'Occurrences not emitted because an execution window (skip, or several deferred to one opening) or an exclusion calendar dropped them.',
     labelNames: ['partition'],
     registers: [this.registry],
   });
@@ -162,6 +171,10 @@ export class PunctualMetrics implements TaskMetrics {
     if (scheduledAts.length === 0) return;
     this.fires.inc({ partition: String(partition) }, scheduledAts.length);
     for (const scheduledAt of scheduledAts) this.lateness.observe(Math.max(0, committedAt - scheduledAt) / 1000);
+  }
+
+  skipped(partition: number, count: number): void {
+    if (count > 0) this.skippedOccurrences.inc({ partition: String(partition) }, count);
   }
 
   missed(partition: number, count: number): void {

@@ -49,6 +49,10 @@ export class KafkajsAdminClient implements Admin {
     return this.call('fetch stable offsets', () => this.fetchStableOffsetsNow(groupId, partitions, timeoutMs));
   }
 
+  endOffsets(topic: string): Promise<{ partition: number; offset: number }[]> {
+    return this.call('fetch end offsets', async () => (await this.admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({ partition, offset: Number(high) })));
+  }
+
   openTransactions({ topic, partition }: TopicPartition): Promise<string[]> {
     return this.call('list open transactions', async () => openTransactionsOn(await this.connectedCluster(), topic, partition));
   }

@@ -1,8 +1,9 @@
 /** The kafkajs implementation of the Kafka port: the only module that constructs kafkajs clients. */
 import { Kafka, Partitioners, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../../log/logger';
-import type { Admin, AdminOptions, GroupConsumer, GroupConsumerOptions, KafkaPort, PartitionReadOptions, Producer, TransactionalProducer } from '../port';
+import type { Admin, AdminOptions, GroupConsumer, GroupConsumerOptions, KafkaPort, PartitionReadOptions, Producer, TopicTail, TopicTailOptions, TransactionalProducer } from '../port';
 import { readPartition } from './partition-reader';
+import { KafkajsTopicTail } from './topic-tail';
 import { KafkajsAdminClient } from './admin';
 import { KafkajsGroupConsumer } from './group-consumer';
 import { KafkajsDurableProducer, KafkajsTransactionalProducer } from './producers';
@@ -77,6 +78,10 @@ export class KafkajsPort implements KafkaPort {
 
   readPartition(options: PartitionReadOptions): Promise<void> {
     return readPartition(this.kafka, options);
+  }
+
+  tailTopic(options: TopicTailOptions): TopicTail {
+    return new KafkajsTopicTail(this.kafka, options, this.logger.child({ tail: options.topic }));
   }
 
   // kafkajs logs every broker error it retries (coordinator loading, concurrent transactions) at ERROR.
