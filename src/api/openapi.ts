@@ -1,4 +1,5 @@
 /** The OpenAPI 3.1 document served at /openapi.json; a test checks it against the routes express serves. */
+import calendarSchema from '../../schemas/calendar.schema.json';
 import definitionSchema from '../../schemas/definition.schema.json';
 import { ID_PART_PATTERN } from '../domain/schedule-id';
 
@@ -63,7 +64,7 @@ const document = {
       get: {
         summary: 'The next fire times of a schedule',
         parameters: [{ name: 'count', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 10 } }],
-        responses: { '200': { description: 'ISO-8601 instants.', content: json({ type: 'object', properties: { id: { type: 'string' }, next: { type: 'array', items: { type: 'string' } } } }) }, '404': error('No such schedule.') },
+        responses: { '200': { description: 'Scheduled instants after windows and calendars (next) and when each is emitted, plus its jitter (fireAt).', content: json(ref('FireTimes')) }, '404': error('No such schedule.') },
       },
     },
     '/v1/schedules/{host}/{name}/history': {
@@ -82,8 +83,21 @@ const document = {
         summary: 'The next fire times of a definition that is not saved (host, name, action, topic optional)',
         parameters: [{ name: 'count', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 10 } }],
         requestBody: { required: true, content: json({ type: 'object' }) },
-        responses: { '200': { description: 'ISO-8601 instants.', content: json({ type: 'object', properties: { next: { type: 'array', items: { type: 'string' } } } }) }, '400': error('Invalid definition.') },
+        responses: { '200': { description: 'Scheduled instants after windows and calendars (next) and when each is emitted, plus its jitter (fireAt).', content: json(ref('FireTimes')) }, '400': error('Invalid definition.') },
       },
+    },
+    '/v1/calendars': {
+      get: { summary: 'Every exclusion calendar (shared by all tenants), as this node has read them', responses: { '200': { description: 'The calendars.', content: json({ type: 'object', properties: { calendars: { type: 'array', items: ref('Calendar') } } }) } } },
+    },
+    '/v1/calendars/{name}': {
+      parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: ID_PART_PATTERN } }],
+      get: { summary: 'One exclusion calendar', responses: { '200': { description: 'The calendar.', content: json(ref('Calendar')) }, '404': error('No such calendar.') } },
+      put: {
+        summary: "Create or replace; answered once this node's table has it. Schedules that exclude it find their next occurrence again. Needs schedules:write for all hosts",
+        requestBody: { required: true, content: json(ref('Calendar')) },
+        responses: { '200': { description: 'Written with acks=all and read back.', content: json(ref('CalendarReceipt')) }, '400': error('Invalid calendar; `field` names the field.'), '503': error('Kafka did not acknowledge the write, or this node did not read it back within 10 s.') },
+      },
+      delete: { summary: 'Delete; schedules that excluded it exclude nothing for it from then on. Needs schedules:write for all hosts', responses: { '200': { description: 'The tombstone is written and read back.', content: json(ref('CalendarReceipt')) }, '404': error('No such calendar.') } },
     },
     '/health/live': { get: { summary: 'Liveness', responses: { '200': { description: 'The process runs.' } } } },
     '/health/ready': { get: { summary: 'Readiness', responses: { '200': { description: 'Every owned partition runs.' }, '503': { description: 'Not ready.' } } } },
@@ -96,6 +110,9 @@ const document = {
     },
     schemas: {
       Definition: definitionSchema,
+      Calendar: calendarSchema,
+      CalendarReceipt: { type: 'object', properties: { name: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'integer' }, calendar: ref('Calendar'), deleted: { type: 'boolean' } }, required: ['name', 'partition', 'offset'] },
+      FireTimes: { type: 'object', properties: { id: { type: 'string' }, next: { type: 'array', items: { type: 'string' } }, fireAt: { type: 'array', items: { type: 'string' } } }, required: ['next', 'fireAt'] },
       WriteReceipt: { type: 'object', properties: { id: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'integer' }, applied: { type: 'boolean' } }, required: ['id', 'partition', 'offset'] },
       Schedule: {
         type: 'object',
@@ -107,6 +124,8 @@ const document = {
           nextFireAt: { type: ['string', 'null'] },
           occurrencesFired: { type: 'integer' },
           occurrencesMissed: { type: 'integer' },
+          occurrencesSkipped: { type: 'integer', description: 'Occurrences execution windows and exclusion calendars dropped.' },
+          nextEmitAt: { type: ['string', 'null'], description: 'When the next occurrence is emitted: nextFireAt plus its jitter.' },
           lastScheduledAt: { type: ['string', 'null'] },
           lastFiredAt: { type: ['string', 'null'] },
           appliedOffset: { type: 'integer' },

@@ -141,7 +141,8 @@ function timeRulesProblem(body: DefinitionBody, context: ValidationContext | und
     if (problem) return invalid(`windows.${index}.${problem.field}`, problem.reason);
   }
   if (body.outsideWindow !== undefined && body.windows === undefined) return invalid('outsideWindow', 'applies only with windows');
-  if (context) {
+  // A retry keeps the exclusions of its schedule even if a calendar was deleted since: it must not be lost.
+  if (context && !body.retryOf) {
     for (const [index, name] of (body.exclude ?? []).entries()) {
       if (!context.calendars(name)) return invalid(`exclude.${index}`, `no calendar is named ${JSON.stringify(name)} (create it with PUT /v1/calendars/${name})`);
     }

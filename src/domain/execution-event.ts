@@ -10,7 +10,16 @@ export const EVENT_HEADERS = {
   attempt: 'punctual-attempt',
   /** The definition's `retry`, as JSON, when it has one: the executor's default fills what it leaves out. */
   retry: 'punctual-retry',
+  /** The definition's windows and exclusions with their zone, as JSON, when it has them: its retries obey the same. */
+  windows: 'punctual-windows',
 } as const;
+
+/** What the punctual-windows header carries. */
+export interface WindowRules {
+  timezone?: string;
+  windows?: ScheduleDefinition['windows'];
+  exclude?: string[];
+}
 
 export interface ExecutionEvent {
   key: string;
@@ -59,6 +68,12 @@ export function executionEvent(definition: ScheduleDefinition, occurrence: Occur
       [EVENT_HEADERS.fireId]: retryOf?.fireId ?? fireId(definition.id, occurrence.scheduledAt),
       ...(retryOf ? { [EVENT_HEADERS.attempt]: String(retryOf.attempt) } : {}),
       ...(definition.retry ? { [EVENT_HEADERS.retry]: JSON.stringify(definition.retry) } : {}),
+      ...(definition.windows || definition.exclude ? { [EVENT_HEADERS.windows]: JSON.stringify(windowRules(definition)) } : {}),
     },
   };
+}
+
+function windowRules(definition: ScheduleDefinition): WindowRules {
+  const timezone = definition.timing.kind === 'cron' ? definition.timing.timezone : definition.timezone;
+  return { ...(timezone ? { timezone } : {}), ...(definition.windows ? { windows: definition.windows } : {}), ...(definition.exclude ? { exclude: definition.exclude } : {}) };
 }

@@ -3,7 +3,7 @@
  * JSON value and its punctual-* headers). A record that is not a Punctual event is refused with the
  * reason, for the execution dead-letter topic.
  */
-import { EVENT_HEADERS } from '../domain/execution-event';
+import { EVENT_HEADERS, type WindowRules } from '../domain/execution-event';
 import type { RetryOptions } from '../domain/retry-policy';
 import type { Headers, IncomingRecord } from '../kafka/port';
 import { ATTEMPT_ERRORS_HEADER, parseAttemptErrors, type AttemptError } from './attempt-errors';
@@ -33,6 +33,8 @@ export interface Fire {
   capability: string;
   /** The definition's retry fields, over the executor's default. */
   retry?: RetryOptions;
+  /** The schedule's windows and exclusions (the punctual-windows header): a retry obeys them too. */
+  windowRules?: WindowRules;
   /** The errors of the attempts before this one, oldest first. */
   attemptErrors: AttemptError[];
   data: unknown;
@@ -81,6 +83,16 @@ export function parseFire(record: IncomingRecord): ParsedFire {
     }
     if (typeof retry !== 'object' || retry === null || Array.isArray(retry)) return { refused: `fire ${fireId}: header ${EXECUTOR_HEADERS.retry} must be a JSON object, got ${JSON.stringify(retryHeader)}` };
   }
+  const windowsHeader = headers[EVENT_HEADERS.windows];
+  let windowRules: WindowRules | undefined;
+  if (windowsHeader !== undefined) {
+    try {
+      windowRules = JSON.parse(windowsHeader) as WindowRules;
+    } catch {
+      windowRules = undefined;
+    }
+    if (typeof windowRules !== 'object' || windowRules === null || Array.isArray(windowRules)) return { refused: `fire ${fireId}: header ${EVENT_HEADERS.windows} must be a JSON object, got ${JSON.stringify(windowsHeader)}` };
+  }
   return {
     fire: {
       id,
@@ -93,6 +105,7 @@ export function parseFire(record: IncomingRecord): ParsedFire {
       attempt,
       capability: headers[EXECUTOR_HEADERS.capability] ?? record.topic,
       ...(retry ? { retry } : {}),
+      ...(windowRules ? { windowRules } : {}),
       attemptErrors: parseAttemptErrors(headers[EXECUTOR_HEADERS.attemptErrors]),
       data: value.data,
       headers,

@@ -44,6 +44,8 @@ export function retryDefinitionRecord(definitionsTopic: string, fire: Fire, reco
     headers,
     data: fire.data ?? null,
     ...(fire.retry ? { retry: fire.retry } : {}),
+    // The schedule's windows and exclusions: a retry outside every window waits for the next one (never skipped).
+    ...(fire.windowRules ?? {}),
     retryOf: { id: fire.id, fireId: fire.fireId, occurrence: fire.occurrence, scheduledAt: fire.scheduledAt.toISOString(), attempt },
   };
   return { topic: definitionsTopic, key: `${fire.host}/${name}`, value: JSON.stringify(body) };
