@@ -42,6 +42,8 @@ async function viewOf(id: string, until: (view: Record<string, unknown>) => bool
 }
 
 const dayOf = (iso: unknown): string => String(iso).slice(0, 10);
+/** An hour of the day 12 hours away: the next occurrence of a daily cron at it cannot pass during a test. */
+const farHour = String((new Date().getUTCHours() + 12) % 24).padStart(2, '0');
 const dayAfter = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 test('a calendar written over REST is answered at once by the node that wrote it and soon by every other; bad ones are refused naming the field', async () => {
@@ -84,36 +86,40 @@ test('changing a calendar moves the next occurrence of the schedules that use it
   const host = uniqueName('cal');
   const name = uniqueName('closures');
   expect((await call('PUT', `/v1/calendars/${name}`, { dates: ['2000-01-01'] })).status).toBe(200);
-  expect((await call('PUT', `/v1/schedules/${host}/daily?wait=applied`, { cron: '0 9 * * *', topic: 'cal.out', exclude: [name] })).status).toBe(200);
+  expect((await call('PUT', `/v1/schedules/${host}/daily?wait=applied`, { cron: `0 ${farHour} * * *`, topic: 'cal.out', exclude: [name] })).status).toBe(200);
   const before = await viewOf(`${host}/daily`);
   const nextDay = dayOf(before.nextFireAt);
 
   // Through the other node: every node's table hears of it, the owner moves the schedule.
   expect((await call('PUT', `/v1/calendars/${name}`, { dates: [nextDay] }, second.url)).status).toBe(200);
   const moved = await viewOf(`${host}/daily`, (view) => dayOf(view.nextFireAt) !== nextDay);
-  expect(moved.nextFireAt).toBe(`${dayAfter(nextDay)}T09:00:00.000Z`);
+  expect(moved.nextFireAt).toBe(`${dayAfter(nextDay)}T${farHour}:00:00.000Z`);
   expect(moved.occurrencesSkipped).toBe(1);
   const next = await call('GET', `/v1/schedules/${host}/daily/next?count=2`);
-  expect(next.json.next).toEqual([`${dayAfter(nextDay)}T09:00:00.000Z`, `${dayAfter(dayAfter(nextDay))}T09:00:00.000Z`]);
+  expect(next.json.next).toEqual([`${dayAfter(nextDay)}T${farHour}:00:00.000Z`, `${dayAfter(dayAfter(nextDay))}T${farHour}:00:00.000Z`]);
 
   expect((await call('PUT', `/v1/calendars/${name}`, { dates: ['2000-01-01'] })).status).toBe(200);
-  expect((await viewOf(`${host}/daily`, (view) => dayOf(view.nextFireAt) === nextDay)).nextFireAt).toBe(`${nextDay}T09:00:00.000Z`);
+  expect((await viewOf(`${host}/daily`, (view) => dayOf(view.nextFireAt) === nextDay)).nextFireAt).toBe(`${nextDay}T${farHour}:00:00.000Z`);
 });
 
 test('the preview shows windows, calendars and jitter', async () => {
   const name = uniqueName('weekends');
   expect((await call('PUT', `/v1/calendars/${name}`, { weekdays: ['SAT', 'SUN'] })).status).toBe(200);
-  // Every hour from Friday 2026-12-04 14:30 UTC, Berlin office hours, no weekends.
+  // Every hour from a Friday 15:00 UTC at least two days ahead, inside 09:00-17:00 UTC, no weekends.
+  const day = 86_400_000;
+  let friday = Math.ceil((Date.now() + 2 * day) / day) * day;
+  while (new Date(friday).getUTCDay() !== 5) friday += day;
+  const at = (offsetMs: number): string => new Date(friday + offsetMs).toISOString();
   const preview = await call('POST', '/v1/preview?count=3', {
     frequency: { timeUnit: 'HOURS', time: 1 },
-    start: '2026-12-04T15:00:00Z',
-    timezone: 'Europe/Berlin',
+    start: at(15 * 3_600_000),
     windows: [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], from: '09:00', to: '17:00' }],
     exclude: [name],
     jitter: { maxMs: 60_000 },
   });
   expect(preview.status).toBe(200);
-  expect(preview.json.next).toEqual(['2026-12-04T15:00:00.000Z', '2026-12-07T08:00:00.000Z', '2026-12-07T09:00:00.000Z']);
+  // 17:00 Friday waits for a window; Saturday's and Sunday's are excluded: Monday 09:00.
+  expect(preview.json.next).toEqual([at(15 * 3_600_000), at(16 * 3_600_000), at(3 * day + 9 * 3_600_000)]);
   expect(preview.json.fireAt).toEqual((preview.json.next as string[]).map((t) => new Date(Date.parse(t) + jitterMs('preview/preview', Date.parse(t), 60_000)).toISOString()));
 });
 
@@ -133,7 +139,7 @@ test('a calendar changed while no node ran moves the schedules that use it when 
   const host = uniqueName('cal');
   const name = uniqueName('closures');
   expect((await call('PUT', `/v1/calendars/${name}`, { dates: ['2000-01-01'] })).status).toBe(200);
-  expect((await call('PUT', `/v1/schedules/${host}/daily?wait=applied`, { cron: '30 9 * * *', topic: 'cal.out', exclude: [name] })).status).toBe(200);
+  expect((await call('PUT', `/v1/schedules/${host}/daily?wait=applied`, { cron: `30 ${farHour} * * *`, topic: 'cal.out', exclude: [name] })).status).toBe(200);
   const nextDay = dayOf((await viewOf(`${host}/daily`)).nextFireAt);
   await Promise.all([first.stop(), second.stop()]);
 
@@ -141,5 +147,5 @@ test('a calendar changed while no node ran moves the schedules that use it when 
   await produceAll(port, [{ topic: config.topics.calendars, key: name, value: JSON.stringify({ dates: [nextDay] }) }]);
   first = await startApiNode(port, config);
   second = await startApiNode(port, anotherNode(config, 'b'));
-  expect((await viewOf(`${host}/daily`)).nextFireAt).toBe(`${dayAfter(nextDay)}T09:30:00.000Z`);
+  expect((await viewOf(`${host}/daily`)).nextFireAt).toBe(`${dayAfter(nextDay)}T${farHour}:30:00.000Z`);
 });
