@@ -9,10 +9,15 @@ test('missing internal topics are created with the configured partitions, and ex
   await admin.connect();
   try {
     const created = await ensureInternalTopics(admin, config);
-    expect(created.sort()).toEqual([config.topics.changelog, config.topics.definitions, config.topics.dlq, config.topics.status, config.topics.executionsDlq].sort());
-    // The status topic lines up with the definitions, partition for partition.
-    const described = await admin.describeTopics([config.topics.definitions, config.topics.changelog, config.topics.status]);
-    expect(described.map((topic) => topic.partitions)).toEqual([4, 4, 4]);
+    expect(created.sort()).toEqual([config.topics.changelog, config.topics.definitions, config.topics.dlq, config.topics.status, config.topics.executionsDlq, config.topics.calendars].sort());
+    // The status topic lines up with the definitions, partition for partition; the calendars are one global table.
+    const described = await admin.describeTopics([config.topics.definitions, config.topics.changelog, config.topics.status, config.topics.calendars]);
+    expect(Object.fromEntries(described.map((topic) => [topic.topic, topic.partitions]))).toEqual({
+      [config.topics.definitions]: 4,
+      [config.topics.changelog]: 4,
+      [config.topics.status]: 4,
+      [config.topics.calendars]: 1,
+    });
     expect(await ensureInternalTopics(admin, config)).toEqual([]);
   } finally {
     await admin.close();
