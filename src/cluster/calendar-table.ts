@@ -44,7 +44,7 @@ export class CalendarTable {
   async start(timeoutMs: number): Promise<void> {
     this.admin = this.options.port.createAdmin();
     await this.admin.connect();
-    this.tail = this.options.port.tailTopic({ topic: this.options.topic, onRecords: async (records) => this.apply(records) });
+    this.tail = this.options.port.tailTopic({ topic: this.options.topic, onRecords: async (records, position) => this.apply(records, position) });
     await this.tail.start();
     await this.caughtUp(timeoutMs);
     this.logger.info('calendars read', { calendars: this.calendars.size });
@@ -94,7 +94,7 @@ export class CalendarTable {
     });
   }
 
-  private apply(records: IncomingRecord[]): void {
+  private apply(records: IncomingRecord[], position: { partition: number; nextOffset: number }): void {
     const changed = new Set<string>();
     for (const record of records) {
       if (record.offset < (this.applied.get(record.partition) ?? 0)) continue;
@@ -112,6 +112,8 @@ export class CalendarTable {
       this.calendars.set(name, result.calendar);
       changed.add(name);
     }
+    // Past the markers of a calendar written in a transaction, which are no records.
+    if (position.nextOffset > (this.applied.get(position.partition) ?? 0)) this.applied.set(position.partition, position.nextOffset);
     const reached = this.waiters.filter((w) => (this.applied.get(w.partition) ?? 0) >= w.offset);
     this.waiters = this.waiters.filter((w) => !reached.includes(w));
     if (changed.size > 0) this.onChange?.([...changed]);

@@ -196,8 +196,12 @@ export interface PartitionReadOptions {
 
 export interface TopicTailOptions {
   topic: string;
-  /** Records of every partition from the beginning, read_committed; one partition's in offset order. After a client restart some may come again. */
-  onRecords(records: IncomingRecord[]): Promise<void>;
+  /**
+   * Records of every partition from the beginning, read_committed; one partition's in offset order.
+   * After a client restart some may come again. `nextOffset` is where the partition's reading stands
+   * after them: past transaction markers too, so records may be empty (a batch of markers only).
+   */
+  onRecords(records: IncomingRecord[], position: { partition: number; nextOffset: number }): Promise<void>;
   /** Longest a fetch waits on the broker for new records. Default 500. */
   maxWaitMs?: number;
 }

@@ -5,7 +5,9 @@
  * happened while no node ran; jitter delays an event by the amount its fire id gives.
  */
 import type { PunctualConfig } from '../../src/config/config';
+import { CalendarTable } from '../../src/cluster/calendar-table';
 import { jitterMs } from '../../src/domain/jitter';
+import { silentLogger } from '../../src/log/logger';
 import type { KafkaPort } from '../../src/kafka/port';
 import { waitFor } from '../../src/util/wait-for';
 import { produceAll, readCommittedUntil, testPort, uniqueName, valueOf } from '../helpers/kafka';
@@ -62,6 +64,29 @@ test('a calendar written over REST is answered at once by the node that wrote it
   expect((await call('DELETE', `/v1/calendars/${name}`)).status).toBe(200);
   expect((await call('GET', `/v1/calendars/${name}`)).status).toBe(404);
   expect((await call('DELETE', `/v1/calendars/${name}`)).status).toBe(404);
+});
+
+test('a calendar written in a transaction is read, and the transaction markers after it do not hold a table at start', async () => {
+  const name = uniqueName('tx');
+  const producer = port.createTransactionalProducer(uniqueName('calendar-writer'));
+  await producer.connect();
+  try {
+    const transaction = await producer.beginTransaction();
+    await transaction.send([{ topic: config.topics.calendars, key: name, value: JSON.stringify({ dates: ['2026-12-25'] }) }]);
+    await transaction.commit();
+  } finally {
+    await producer.close();
+  }
+  // The topic now ends with a commit marker, which is no record: a table must still see its end.
+  const table = new CalendarTable({ port, topic: config.topics.calendars, logger: silentLogger });
+  try {
+    await table.start(10_000);
+    expect(table.lookup(name)).toEqual({ name, dates: ['2026-12-25'] });
+    await table.caughtUp(10_000);
+  } finally {
+    await table.stop();
+  }
+  await waitFor('the running nodes to read it', async () => (await call('GET', `/v1/calendars/${name}`, undefined, second.url)).status === 200);
 });
 
 test('a definition naming an unknown calendar is refused over REST and dead-lettered over Kafka; one written to the topic just before is known', async () => {

@@ -35,12 +35,18 @@ export class KafkajsTopicTail implements TopicTail {
         autoCommit: false,
         eachBatch: async ({ batch }) => {
           const records: IncomingRecord[] = batch.messages.map((message) => toIncoming(topic, batch.partition, message));
-          if (records.length > 0) await this.options.onRecords(records);
+          // lastOffset counts the transaction markers kafkajs filters out.
+          await this.options.onRecords(records, { partition: batch.partition, nextOffset: Number(batch.lastOffset()) + 1 });
         },
       });
     } catch (error) {
       throw unavailable(`following ${topic}`, error);
     }
+    // A batch of transaction markers only never reaches eachBatch; its end still moves the position.
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.topic !== topic) return;
+      void this.options.onRecords([], { partition: payload.partition, nextOffset: Number(payload.lastOffset) + 1 }).catch((error: unknown) => this.logger.warn('moving the topic position failed', { error }));
+    });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => this.logger.warn('the topic reader crashed; kafkajs restarts it', { error: payload.error, restart: payload.restart }));
   }
 
