@@ -5,6 +5,7 @@
 import Ajv from 'ajv';
 import calendarSchema from '../../schemas/calendar.schema.json';
 import { calendarProblem, type Calendar } from './calendar';
+import { ID_PART_RULE, isIdPart } from './schedule-id';
 import { shapeProblem, type FieldProblem } from './schema-errors';
 
 export type ValidatedCalendar = { ok: true; calendar: Calendar } | ({ ok: false } & FieldProblem);
@@ -12,7 +13,7 @@ export type ValidatedCalendar = { ok: true; calendar: Calendar } | ({ ok: false 
 const checkShape = new Ajv({ allErrors: false, strict: true }).compile<Omit<Calendar, 'name'> & { name?: string }>(calendarSchema);
 
 export function validateCalendar(name: string, body: unknown): ValidatedCalendar {
-  if (!/^[A-Za-z0-9._:-]{1,255}$/.test(name)) return { ok: false, field: 'name', reason: `${JSON.stringify(name)} must be 1 to 255 of A-Z a-z 0-9 . _ : -` };
+  if (!isIdPart(name)) return { ok: false, field: 'name', reason: `${JSON.stringify(name)} ${ID_PART_RULE}` };
   if (!checkShape(body)) return { ok: false, ...shapeProblem(checkShape.errors?.[0], body) };
   if (body.name !== undefined && body.name !== name) return { ok: false, field: 'name', reason: `${JSON.stringify(body.name)} differs from the calendar's name ${JSON.stringify(name)}` };
   const calendar: Calendar = { ...body, name };

@@ -102,3 +102,17 @@ describe('exclusion calendars', () => {
     expect(take(daily({ exclude: ['always'] }), 0, 1, { calendars: () => always })).toEqual([]);
   });
 });
+
+describe('counting what the rules drop', () => {
+  test('a frequency timing counts a dropped stretch exactly; a cron timing counts at most 1,000 per stretch', () => {
+    const windows = [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI'] as ('MON' | 'TUE' | 'WED' | 'THU' | 'FRI')[], from: '09:00', to: '17:00' }];
+    const friday = utc('2026-12-04T16:59:59Z');
+    const everySecond = { count: 0, through: -Infinity };
+    expect(take(schedule({ kind: 'frequency', periodMs: 1_000 }, { windows }), friday, 2, { skips: everySecond })).toEqual(['2026-12-04T16:59:59.000Z', '2026-12-07T09:00Z']);
+    // 17:00:00 Friday to 09:00:00 Monday, one fired as the opening.
+    expect(everySecond.count).toBe(64 * 3_600);
+    const cronEverySecond = { count: 0, through: -Infinity };
+    expect(take(schedule({ kind: 'cron', expression: '* * * * * *', timezone: 'UTC' }, { windows }), friday, 2, { skips: cronEverySecond })).toEqual(['2026-12-04T16:59:59.000Z', '2026-12-07T09:00Z']);
+    expect(cronEverySecond.count).toBe(1_000);
+  });
+});

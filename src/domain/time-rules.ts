@@ -13,8 +13,12 @@ import type { ZoneOffsets } from './zone-offsets';
 
 /** A window or a day that does not come within this long never does: the schedule has ended. */
 const HORIZON_DAYS = 2 * 366;
-/** Dropped occurrences counted per stretch at most (a per-second cron over a long holiday stays cheap). */
-const COUNT_CAP = 1_000_000;
+/**
+ * Dropped occurrences counted per stretch at most. A frequency timing counts a stretch arithmetically
+ * and exactly; a cron timing counts one match at a time (tens of µs each), so a per-second cron
+ * deferred over a weekend counts 1,000 rather than stall its partition for seconds.
+ */
+const COUNT_CAP = 1_000;
 
 export interface Rules {
   zone: ZoneOffsets;
