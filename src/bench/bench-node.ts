@@ -13,6 +13,7 @@ export interface NodeSetup {
   env: Record<string, string>;
   groupId: string;
   definitionsTopic: string;
+  calendarsTopic: string;
   dataDir: string;
 }
 
@@ -35,7 +36,7 @@ export async function nodeSetup(port: KafkaPort, extra: Record<string, string> =
   } finally {
     await admin.close();
   }
-  return { env, groupId: config.groupId, definitionsTopic: config.topics.definitions, dataDir };
+  return { env, groupId: config.groupId, definitionsTopic: config.topics.definitions, calendarsTopic: config.topics.calendars, dataDir };
 }
 
 export class BenchNode {

@@ -16,3 +16,10 @@ test('--runs and --only are read, and anything else is refused by name', () => {
   expect(() => parseBenchOptions(['--runs', '0'])).toThrow(/--runs 0: not understood/);
   expect(() => parseBenchOptions(['--fast'])).toThrow(/--fast/);
 });
+
+test('--time-rules puts windows and a calendar on every Punctual schedule; off by default', () => {
+  expect(parseBenchOptions(['--quick']).timeRules).toBe(false);
+  const options = parseBenchOptions(['--quick', '--time-rules', '--only', 'punctual']);
+  expect(options).toMatchObject({ mode: 'quick', timeRules: true });
+  expect([...options.only]).toEqual(['punctual']);
+});

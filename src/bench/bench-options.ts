@@ -24,17 +24,20 @@ export interface BenchOptions {
   executorEvents: number;
   executorLateRate: number;
   executorLateSeconds: number;
+  /** --time-rules: every Punctual schedule has a window and an exclusion calendar (always open, excluding no day of the run), so every fire goes through them. */
+  timeRules: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${SCENARIOS.join(',')}]`;
+const USAGE = `usage: npm run bench -- [--quick] [--time-rules] [--runs N] [--only ${SCENARIOS.join(',')}]`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
+  const timeRules = argv.includes('--time-rules');
   let runs = quick ? 1 : 3;
   let only = new Set<Scenario>(SCENARIOS);
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    if (flag === '--quick') continue;
+    if (flag === '--quick' || flag === '--time-rules') continue;
     const value = argv[++i];
     if (flag === '--runs' && value !== undefined && /^[1-9]\d*$/.test(value)) runs = Number(value);
     else if (flag === '--only' && value !== undefined) {
@@ -45,9 +48,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     } else throw new Error(`${flag} ${value ?? ''}: not understood; ${USAGE}`);
   }
   return quick
-    ? { mode: 'quick', runs, only, rawRecords: 300_000, latenessRates: [1_000, 10_000], loadSeconds: 3, rampRates: [1_000, 5_000, 10_000, 20_000, 30_000, 40_000], ingestDefinitions: 100_000, pending: 1_000_000, largePending: undefined, executorEvents: 50_000, executorLateRate: 1_000, executorLateSeconds: 5 }
+    ? { mode: 'quick', timeRules, runs, only, rawRecords: 300_000, latenessRates: [1_000, 10_000], loadSeconds: 3, rampRates: [1_000, 5_000, 10_000, 20_000, 30_000, 40_000], ingestDefinitions: 100_000, pending: 1_000_000, largePending: undefined, executorEvents: 50_000, executorLateRate: 1_000, executorLateSeconds: 5 }
     : {
         mode: 'full',
+        timeRules,
         runs,
         only,
         rawRecords: 1_000_000,

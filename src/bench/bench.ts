@@ -64,13 +64,30 @@ async function punctualLoads(port: KafkaPort, options: BenchOptions, label: stri
   const setup = await nodeSetup(port, env);
   const eventsTopic = `${setup.definitionsTopic}.events`;
   await createAppendTimeTopic(port, eventsTopic);
+  const extraFields = options.timeRules ? await timeRulesFields(port, setup.calendarsTopic) : undefined;
   const node = await BenchNode.start(setup);
   try {
-    return await offeredLoads(label, options, (rate) => runPunctualLoad({ port, definitionsTopic: setup.definitionsTopic, eventsTopic, label }, rate, options.loadSeconds));
+    return await offeredLoads(label, options, (rate) => runPunctualLoad({ port, definitionsTopic: setup.definitionsTopic, eventsTopic, label, ...(extraFields ? { extraFields } : {}) }, rate, options.loadSeconds));
   } finally {
     await node.stop();
     removeData(setup);
   }
+}
+
+/**
+ * --time-rules: a calendar of 200 holidays in 2000 (written before the node starts, which reads it
+ * in full) and a window open all week, on every schedule: each fire checks both, none is moved.
+ */
+async function timeRulesFields(port: KafkaPort, calendarsTopic: string): Promise<Record<string, unknown>> {
+  const dates = Array.from({ length: 200 }, (_, k) => new Date(Date.UTC(2000, 0, 1) + k * 86_400_000).toISOString().slice(0, 10));
+  const producer = port.createProducer();
+  await producer.connect();
+  try {
+    await producer.send([{ topic: calendarsTopic, key: 'bench-holidays', value: JSON.stringify({ dates, weekdays: [] }) }]);
+  } finally {
+    await producer.close();
+  }
+  return { timezone: 'Europe/Berlin', exclude: ['bench-holidays'], windows: [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], from: '00:00', to: '24:00' }] };
 }
 
 function machine(redis: LocalRedis | undefined): Record<string, string> {
@@ -90,7 +107,7 @@ function machine(redis: LocalRedis | undefined): Record<string, string> {
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2));
   const startedAt = new Date();
-  progress(`${options.mode} mode, ${options.runs} run(s) of: ${[...options.only].join(', ')}`);
+  progress(`${options.mode} mode${options.timeRules ? ' with windows and a calendar on every schedule' : ''}, ${options.runs} run(s) of: ${[...options.only].join(', ')}`);
   const libs = await ensureKafkaJars((line) => progress(line));
   let kafka: LocalKafka | undefined;
   let brokers = process.env.KAFKA_BROKERS ?? '';
@@ -171,7 +188,7 @@ async function main(): Promise<void> {
   const folder = path.join(projectRoot(), 'bench', 'results');
   mkdirSync(folder, { recursive: true });
   // A run of some scenarios is named after them: it never overwrites the day's run of all of them.
-  const scenarios = options.only.size === SCENARIOS.length ? '' : `-${[...options.only].join('+')}`;
+  const scenarios = `${options.only.size === SCENARIOS.length ? '' : `-${[...options.only].join('+')}`}${options.timeRules ? '-time-rules' : ''}`;
   const base = path.join(folder, `${startedAt.toISOString().slice(0, 10)}-${options.mode}${scenarios}`);
   // The picture charts the offered loads: a run without them has none.
   const picture = results.systems.size > 0;

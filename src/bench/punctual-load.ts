@@ -17,6 +17,8 @@ export interface PunctualTarget {
   /** Where every load's events go (LogAppendTime): one long-lived topic, as in service. */
   eventsTopic: string;
   label: string;
+  /** Fields every definition gets besides its timing (--time-rules: windows and exclude). */
+  extraFields?: Record<string, unknown>;
 }
 
 const PERIOD_MS = 1_000;
@@ -42,6 +44,7 @@ export async function runPunctualLoad(target: PunctualTarget, rate: number, seco
       start: new Date(firstDueAt + Math.floor((i * PERIOD_MS) / rate)).toISOString(),
       end,
       misfire: 'fire-all',
+      ...target.extraFields,
     }));
     if (Date.now() > firstDueAt) process.stderr.write(`  warning: ${rate}/s definitions were still being written at the first due time\n`);
     const expected = rate * seconds;
