@@ -4,6 +4,7 @@
  * tombstone deletes, an invalid record leaves the calendar as it was, waits end at the position.
  */
 import type { Admin, IncomingRecord, KafkaPort, TopicTailOptions } from '../kafka/port';
+import { KafkaPortError, KafkaUnavailableError } from '../kafka/errors';
 import { silentLogger } from '../log/logger';
 import { CalendarTable } from './calendar-table';
 
@@ -13,9 +14,13 @@ function record(offset: number, name: string, value: unknown): IncomingRecord {
   return { topic: TOPIC, partition: 0, offset, timestamp: 0, key: Buffer.from(name), value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)), headers: {} };
 }
 
-function scriptedPort(endOffset: () => number): { port: KafkaPort; deliver: (records: IncomingRecord[], nextOffset?: number) => Promise<void> } {
+function scriptedPort(endOffset: () => number | Error): { port: KafkaPort; deliver: (records: IncomingRecord[], nextOffset?: number) => Promise<void> } {
   let tail: TopicTailOptions | undefined;
-  const admin = { connect: async () => undefined, close: async () => undefined, endOffsets: async () => [{ partition: 0, offset: endOffset() }] } as unknown as Admin;
+  const admin = { connect: async () => undefined, close: async () => undefined, endOffsets: async () => {
+      const end = endOffset();
+      if (end instanceof Error) throw end;
+      return [{ partition: 0, offset: end }];
+    } } as unknown as Admin;
   const port = {
     createAdmin: () => admin,
     tailTopic: (options: TopicTailOptions) => {
@@ -64,4 +69,17 @@ test('a wait ends when the position reaches its offset, also past records that a
   expect(table.size).toBe(2);
   await expect(table.reached(0, 10, 50)).rejects.toThrow('calendars: offset 10 of calendars-0 not read within 50 ms');
   await table.stop();
+});
+
+test('a start asks for the end again while the cluster refuses for now (a topic another node has just created has no leader yet), but not past a permanent refusal', async () => {
+  const answers: (number | Error)[] = [new KafkaUnavailableError('not the leader for that topic-partition'), new KafkaUnavailableError('not the leader for that topic-partition'), 0];
+  const { port } = scriptedPort(() => answers.shift() ?? 0);
+  const table = new CalendarTable({ port, topic: TOPIC, logger: silentLogger });
+  await table.start(5_000);
+  expect(answers).toEqual([]);
+  await table.stop();
+
+  const refused = new CalendarTable({ port: scriptedPort(() => new KafkaPortError('topic authorization failed', false)).port, topic: TOPIC, logger: silentLogger });
+  await expect(refused.start(5_000)).rejects.toThrow('topic authorization failed');
+  await refused.stop();
 });

@@ -6,9 +6,13 @@
  */
 import type { Calendar, CalendarLookup } from '../domain/calendar';
 import { validateCalendar } from '../domain/calendar-validation';
-import { KafkaUnavailableError } from '../kafka/errors';
+import { KafkaPortError, KafkaUnavailableError } from '../kafka/errors';
 import type { Admin, IncomingRecord, KafkaPort, TopicTail } from '../kafka/port';
 import type { Logger } from '../log/logger';
+import { sleep } from '../util/sleep';
+
+/** Pause before the end offsets are asked for again after a retriable refusal. */
+const END_OFFSETS_RETRY_MS = 200;
 
 export interface CalendarTableOptions {
   port: KafkaPort;
@@ -69,9 +73,24 @@ export class CalendarTable {
 
   /** Resolves once every record the topic held when called has been applied here. */
   async caughtUp(timeoutMs: number): Promise<void> {
-    if (!this.admin) throw new Error('the calendar table has not started');
-    const ends = await this.admin.endOffsets(this.options.topic);
-    await Promise.all(ends.map(({ partition, offset }) => this.reached(partition, offset, timeoutMs)));
+    const deadline = Date.now() + timeoutMs;
+    const ends = await this.endOffsets(deadline);
+    await Promise.all(ends.map(({ partition, offset }) => this.reached(partition, offset, Math.max(0, deadline - Date.now()))));
+  }
+
+  /** The topic's end offsets, asked again while the cluster answers with a retriable error (a topic another node has just created has no leader yet). */
+  private async endOffsets(deadline: number): Promise<{ partition: number; offset: number }[]> {
+    const admin = this.admin;
+    if (!admin) throw new Error('the calendar table has not started');
+    for (;;) {
+      try {
+        return await admin.endOffsets(this.options.topic);
+      } catch (error) {
+        if (!(error instanceof KafkaPortError && error.retriable) || Date.now() + END_OFFSETS_RETRY_MS > deadline) throw error;
+        this.logger.debug('asking for the calendars topic end again', { error });
+        await sleep(END_OFFSETS_RETRY_MS);
+      }
+    }
   }
 
   /** Resolves once the record at `offset` of `partition`, and everything before it, has been applied. */
