@@ -44,13 +44,27 @@ export class CalendarTable {
     this.onChange = options.onChange;
   }
 
-  /** Follows the topic and resolves once everything in it when called has been read. */
+  /**
+   * Follows the topic and resolves once everything in it when called has been read. An empty topic
+   * (no calendar was ever written) needs no reading: the start does not wait for the reader to join
+   * its group, which a coordinator that is loading can hold up for seconds.
+   */
   async start(timeoutMs: number): Promise<void> {
     this.admin = this.options.port.createAdmin();
     await this.admin.connect();
     this.tail = this.options.port.tailTopic({ topic: this.options.topic, onRecords: async (records, position) => this.apply(records, position) });
-    await this.tail.start();
-    await this.caughtUp(timeoutMs);
+    const following = this.tail.start();
+    const deadline = Date.now() + timeoutMs;
+    const ends = await this.endOffsets(deadline).catch(async (error: unknown) => {
+      await following.catch(() => undefined);
+      throw error;
+    });
+    if (ends.every(({ offset }) => offset === 0)) {
+      following.catch((error: unknown) => this.logger.error('following the calendars topic failed: calendars written from now on are not seen until the node restarts', { error }));
+    } else {
+      await following;
+      await Promise.all(ends.map(({ partition, offset }) => this.reached(partition, offset, Math.max(0, deadline - Date.now()))));
+    }
     this.logger.info('calendars read', { calendars: this.calendars.size });
   }
 
