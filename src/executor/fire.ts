@@ -73,26 +73,10 @@ export function parseFire(record: IncomingRecord): ParsedFire {
   const attemptHeader = headers[EXECUTOR_HEADERS.attempt];
   const attempt = attemptHeader === undefined ? 1 : Number(attemptHeader);
   if (!Number.isInteger(attempt) || attempt < 1) return { refused: `fire ${fireId}: header ${EXECUTOR_HEADERS.attempt} must be a whole number of at least 1, got "${attemptHeader}"` };
-  const retryHeader = headers[EXECUTOR_HEADERS.retry];
-  let retry: RetryOptions | undefined;
-  if (retryHeader !== undefined) {
-    try {
-      retry = JSON.parse(retryHeader) as RetryOptions;
-    } catch {
-      retry = undefined;
-    }
-    if (typeof retry !== 'object' || retry === null || Array.isArray(retry)) return { refused: `fire ${fireId}: header ${EXECUTOR_HEADERS.retry} must be a JSON object, got ${JSON.stringify(retryHeader)}` };
-  }
-  const windowsHeader = headers[EVENT_HEADERS.windows];
-  let windowRules: WindowRules | undefined;
-  if (windowsHeader !== undefined) {
-    try {
-      windowRules = JSON.parse(windowsHeader) as WindowRules;
-    } catch {
-      windowRules = undefined;
-    }
-    if (typeof windowRules !== 'object' || windowRules === null || Array.isArray(windowRules)) return { refused: `fire ${fireId}: header ${EVENT_HEADERS.windows} must be a JSON object, got ${JSON.stringify(windowsHeader)}` };
-  }
+  const retry = jsonObjectHeader<RetryOptions>(headers, EXECUTOR_HEADERS.retry);
+  if (retry === null) return { refused: `fire ${fireId}: header ${EXECUTOR_HEADERS.retry} must be a JSON object, got ${JSON.stringify(headers[EXECUTOR_HEADERS.retry])}` };
+  const windowRules = jsonObjectHeader<WindowRules>(headers, EVENT_HEADERS.windows);
+  if (windowRules === null) return { refused: `fire ${fireId}: header ${EVENT_HEADERS.windows} must be a JSON object, got ${JSON.stringify(headers[EVENT_HEADERS.windows])}` };
   return {
     fire: {
       id,
@@ -114,4 +98,17 @@ export function parseFire(record: IncomingRecord): ParsedFire {
       offset: record.offset,
     },
   };
+}
+
+/** A header holding a JSON object: undefined when absent, null when it is not a JSON object. */
+function jsonObjectHeader<T>(headers: Headers, name: string): T | undefined | null {
+  const text = headers[name];
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as T) : null;
 }
