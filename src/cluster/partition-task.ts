@@ -179,8 +179,13 @@ export class PartitionTask implements TransactionParticipant {
   /** Waits out the previous owner, restores the store, then starts firing. */
   async start(): Promise<void> {
     this.lifecycle.transition('restoring');
-    await this.store.open();
-    const position = await this.restore();
+    const { clock } = this.options;
+    const began = clock.now();
+    // The committed offset (which may first fence a dead owner's transaction) does not need the store.
+    const [committed] = await Promise.all([this.options.committedInputOffset(), this.store.open()]);
+    const offsetKnown = clock.now();
+    const position = await this.restore(committed);
+    const restored = clock.now();
     this.pending.restartAt(position.inputOffset);
     this.history.restartAt(position.statusOffset);
     await this.loadDue();
@@ -188,7 +193,8 @@ export class PartitionTask implements TransactionParticipant {
     await this.reevaluateNow(undefined);
     this.lifecycle.transition('running');
     this.options.transactions.register(this);
-    this.logger.info('partition task running', { schedules: this.store.scheduleCount() });
+    const startMs = { offsetMs: offsetKnown - began, restoreMs: restored - offsetKnown, loadMs: clock.now() - restored };
+    this.logger.info('partition task running', { schedules: this.store.scheduleCount(), ...startMs });
     void this.rearm();
     this.sweepLater(this.sweepIntervalMs);
   }
@@ -365,8 +371,7 @@ export class PartitionTask implements TransactionParticipant {
    * ingest goes on. The barrier commits the partition's stable committed offset again, under the
    * group's generation, so it commits only while this node owns the partition.
    */
-  private async restore(): Promise<{ inputOffset: number | undefined; statusOffset: number | undefined }> {
-    const committed = await this.options.committedInputOffset();
+  private async restore(committed: number | undefined): Promise<{ inputOffset: number | undefined; statusOffset: number | undefined }> {
     const owner = this.options.transactions.transactionalId;
     this.stats.restore = await restoreStore({
       store: this.store,
@@ -615,7 +620,7 @@ export class PartitionTask implements TransactionParticipant {
    * applied again if it did not.
    */
   private async rebuild(): Promise<void> {
-    const position = await this.restore();
+    const position = await this.restore(await this.options.committedInputOffset());
     const replay = this.pending.restartAt(position.inputOffset);
     const replayStatus = this.history.restartAt(position.statusOffset);
     this.wakeList.clear();

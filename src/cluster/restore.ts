@@ -55,6 +55,7 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
   const { store, changelog, clock } = options;
   const started = clock.now();
   const until = await options.commitBarrier();
+  const barrierMs = clock.now() - started;
   const checkpoint = await store.checkpoint();
   const trusted =
     checkpoint !== undefined &&
@@ -90,6 +91,6 @@ export async function restoreStore(options: RestoreOptions): Promise<RestoreResu
   });
   await store.apply({ puts: [], deletes: [], checkpoint: checkpointAt(changelog, until, inputOffset, statusOffset) }, clock.now());
   const result = { from, until, inputOffset, statusOffset, records, wiped: !trusted, durationMs: clock.now() - started };
-  options.logger.info('store restored', { ...result });
+  options.logger.info('store restored', { ...result, barrierMs });
   return result;
 }

@@ -39,20 +39,27 @@ export function calendarProblem(calendar: Calendar): { field: string; reason: st
 
 /** A predicate over epoch days for the union of `calendars` (each valid). */
 export function excludedDays(calendars: Calendar[]): (day: number) => boolean {
-  const dates = new Set<number>();
-  const ranges: [number, number][] = [];
-  const yearly = new Set<string>();
-  const weekdays = new Set<Weekday>();
-  for (const calendar of calendars) {
-    for (const date of calendar.dates ?? []) dates.add(dayOfDate(date) as number);
-    for (const range of calendar.ranges ?? []) ranges.push([dayOfDate(range.from) as number, dayOfDate(range.to) as number]);
-    for (const monthDay of calendar.yearly ?? []) yearly.add(monthDay);
-    for (const weekday of calendar.weekdays ?? []) weekdays.add(weekday);
-  }
-  return (day) =>
+  const predicates = calendars.map(excludedDaysOf);
+  if (predicates.length === 1 && predicates[0]) return predicates[0];
+  return (day) => predicates.some((excluded) => excluded(day));
+}
+
+/** Built once per calendar object: a schedule's next occurrence is found again and again with the same calendars. */
+const predicates = new WeakMap<Calendar, (day: number) => boolean>();
+
+function excludedDaysOf(calendar: Calendar): (day: number) => boolean {
+  const known = predicates.get(calendar);
+  if (known) return known;
+  const dates = new Set((calendar.dates ?? []).map((date) => dayOfDate(date) as number));
+  const ranges = (calendar.ranges ?? []).map((range): [number, number] => [dayOfDate(range.from) as number, dayOfDate(range.to) as number]);
+  const yearly = new Set(calendar.yearly ?? []);
+  const weekdays = new Set<Weekday>(calendar.weekdays ?? []);
+  const excluded = (day: number): boolean =>
     dates.has(day) ||
     weekdays.has(weekdayOf(day)) ||
     (yearly.size > 0 && yearly.has(new Date(day * DAY_MS).toISOString().slice(5, 10))) ||
     ranges.some(([from, to]) => day >= from && day <= to);
+  predicates.set(calendar, excluded);
+  return excluded;
 }
 

@@ -5,6 +5,9 @@
  * instance processes (src/dev/test-cluster-task.ts), one killed with SIGKILL mid-run: the occurrence
  * it ran runs again on another, and every occurrence has exactly one terminal outcome.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { PunctualNode } from '../../src/cluster/punctual-node';
 import type { PunctualConfig } from '../../src/config/config';
 import { clusterTask, type ClusterTask, type Fire, type StatusValue } from '../../src/executor';
@@ -89,14 +92,16 @@ const linesOf = (output: string, word: string): string[] => output.split('\n').f
 test('kill -9 of the instance running an occurrence: it runs again on another, none runs on two survivors, none is skipped, each has one terminal outcome', async () => {
   const service = 'ledger';
   const name = uniqueName('close');
+  const hangFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'punctual-hang-')), 'hang');
   const env = {
     KAFKA_BROKERS: testBrokers().join(','),
     TEST_TASK_SERVICE: service,
     TEST_TASK_NAME: name,
     TEST_TASK_EVERY_MS: String(PERIOD_MS),
-    // Most of the period: a victim seen mid-run still has most of its run ahead when the kill lands,
-    // even on a loaded machine (at 150 ms one CI run saw the run end between the look and the kill).
-    TEST_TASK_RUN_MS: '300',
+    TEST_TASK_RUN_MS: '150',
+    // Once the test creates this file, the next occurrence's run never ends: the kill lands mid-run
+    // however loaded the machine is (a run that merely sleeps once ended between the look and the kill).
+    TEST_TASK_HANG_FILE: hangFile,
     TEST_TASK_DEFINITIONS_TOPIC: config.topics.definitions,
     TEST_TASK_STATUS_TOPIC: config.topics.status,
     TEST_TASK_DLQ_TOPIC: config.topics.executionsDlq,
@@ -110,10 +115,14 @@ test('kill -9 of the instance running an occurrence: it runs again on another, n
       const ended = new Set(linesOf(instance.output(), 'ran'));
       return linesOf(instance.output(), 'running').filter((run) => !ended.has(run));
     };
-    const victim = await waitFor('an instance mid-run', () => instances.find((instance) => unfinished(instance).length > 0), { timeoutMs: 30_000, intervalMs: 5 });
+    writeFileSync(hangFile, '');
+    const victim = await waitFor('an instance hanging mid-run', () => instances.find((instance) => linesOf(instance.output(), 'hanging').length > 0), { timeoutMs: 30_000, intervalMs: 5 });
+    // Survivors run the occurrence again, and every later one, to their end.
+    rmSync(hangFile);
     victim.child.kill('SIGKILL');
     await victim.exited;
-    const [cut] = unfinished(victim);
+    const [cut] = linesOf(victim.output(), 'hanging');
+    expect(unfinished(victim)).toEqual([cut]);
     const survivors = instances.filter((instance) => instance !== victim);
     const ranBySurvivors = (): string[] => survivors.flatMap((instance) => linesOf(instance.output(), 'ran'));
     const before = ranBySurvivors().length;

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
-import { fireReport, longestPause } from '../helpers/fire-verifier';
+import { fireReport, longestPauseOf, type Pause } from '../helpers/fire-verifier';
 import { createTopic, readAllUpToMarkers, readCommittedUntil, testPort, uniqueName } from '../helpers/kafka';
 import { definitionRecord, uniqueNodeEnv } from '../helpers/punctual';
 import { startPunctualProcess, stopPunctualProcesses, type PunctualProcess } from '../../src/dev/punctual-process';
@@ -21,12 +21,17 @@ const PERIODS = [100, 200, 300, 500];
 const RUN_MS = 30_000;
 const SESSION_TIMEOUT_MS = 3_000;
 const TARGET_PARTITIONS = 3;
+/** Long enough that waiting for the coordinator to abort a dead node's transaction shows as a pause. */
+const TRANSACTION_TIMEOUT_MS = 20_000;
 /**
- * Longest a schedule may pause after a kill -9: the session timeout that detects the dead member,
- * a heartbeat interval for the others to hear of the rebalance (a tenth of it), and the join, the
- * restores and the first transactions of the partitions that moved, given a session timeout as well.
+ * Longest a schedule may pause after a kill -9 or a restart: the session timeout that detects the
+ * dead member, the rebalance, the fencing of the transaction it left open and the restore, with room
+ * for a machine busy with other suites (on this 2-core machine one measured 6.4 s under a load
+ * average of 10, 3.2 s quiet); far less than TRANSACTION_TIMEOUT_MS, which a new owner waiting on
+ * the dead node's transaction instead of fencing it would take (a bug the failover bench once
+ * found). The failover time itself is a figure of `npm run bench -- --only failover`, not of this test.
  */
-const MAX_FAILOVER_PAUSE_MS = 2 * SESSION_TIMEOUT_MS + SESSION_TIMEOUT_MS / 10;
+const MAX_FAILOVER_PAUSE_MS = 4 * SESSION_TIMEOUT_MS;
 
 interface Cluster {
   env: Record<string, string>;
@@ -37,7 +42,7 @@ interface Cluster {
 
 function cluster(): Cluster {
   const prefix = uniqueName('fo');
-  const env: Record<string, string> = { ...uniqueNodeEnv(prefix), PUNCTUAL_PARTITIONS: '6', PUNCTUAL_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), PUNCTUAL_LOG_LEVEL: process.env.PUNCTUAL_TEST_LOGS ? 'debug' : 'info' };
+  const env: Record<string, string> = { ...uniqueNodeEnv(prefix), PUNCTUAL_PARTITIONS: '6', PUNCTUAL_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), PUNCTUAL_TRANSACTION_TIMEOUT_MS: String(TRANSACTION_TIMEOUT_MS), PUNCTUAL_LOG_LEVEL: process.env.PUNCTUAL_TEST_LOGS ? 'debug' : 'info' };
   const nodes: PunctualProcess[] = [];
   return {
     env,
@@ -87,8 +92,8 @@ function verify(records: IncomingRecord[], expected: Set<string>): void {
 }
 
 /** How long failover took: the longest pause of a schedule beyond its period. */
-function failoverPause(records: IncomingRecord[]): number {
-  return longestPause(records, (id) => PERIODS[Number(id.split('/s')[1]) % PERIODS.length]);
+function failoverPause(records: IncomingRecord[]): Pause {
+  return longestPauseOf(records, (id) => PERIODS[Number(id.split('/s')[1]) % PERIODS.length]);
 }
 
 /** On failure, the nodes' own logs are the first thing one wants to read. */
@@ -122,22 +127,29 @@ test('kill -9 of nodes mid-run, twice: every expected fire exactly once', async 
     const end = start + RUN_MS;
     const expected = await defineSchedules(port, group.definitions, topic, start, end);
 
+    // When each step happened, relative to the first occurrence, to tell which one a long pause followed.
+    const steps: string[] = [];
+    const step = (what: string): void => void steps.push(`${what} at ${Date.now() - start} ms`);
     await sleep(start - Date.now() + 7_000);
     a?.child.kill('SIGKILL');
+    step('a killed');
     await sleep(5_000);
     await group.start('a').ready();
+    step('a ready again');
     await sleep(4_000);
     b?.child.kill('SIGKILL');
+    step('b killed');
     await sleep(5_000);
     await group.start('b').ready();
+    step('b ready again');
     await sleep(end - Date.now() + 3_000);
 
     await readCommittedUntil(port, topic, (seen) => seen.length >= expected.size, 60_000);
     const records = await readAllUpToMarkers(port, topic, TARGET_PARTITIONS);
     verify(records, expected);
     const pause = failoverPause(records);
-    console.log(`failover: ${expected.size} fires verified; longest pause of a schedule after kill -9: ${pause} ms`);
-    expect(pause).toBeLessThanOrEqual(MAX_FAILOVER_PAUSE_MS);
+    console.log(`failover: ${expected.size} fires verified; longest pause of a schedule: ${pause.ms} ms, ${pause.id} after its fire at ${pause.from - start} ms; ${steps.join(', ')}`);
+    expect(pause.ms).toBeLessThanOrEqual(MAX_FAILOVER_PAUSE_MS);
   });
 });
 

@@ -43,18 +43,34 @@ export function isAscending(times: number[]): boolean {
  * Longest pause of a fixed-rate schedule: the largest gap between two consecutive fires (by the
  * events' firedAt) beyond the schedule's period. `periodOf` gives a schedule id's period.
  */
-export function longestPause(records: IncomingRecord[], periodOf: (id: string) => number | undefined): number {
+export interface Pause {
+  /** How far beyond its period the gap reached. */
+  ms: number;
+  id: string;
+  /** The fire before the gap (epoch ms of firedAt). */
+  from: number;
+}
+
+/** The longest gap beyond its period between two fires of one schedule, and where it was. */
+export function longestPauseOf(records: IncomingRecord[], periodOf: (id: string) => number | undefined): Pause {
   const firedAt = new Map<string, number[]>();
   for (const record of records) {
     const value = JSON.parse(record.value?.toString() ?? '{}') as { id: string; firedAt: string };
     if (periodOf(value.id) === undefined) continue;
     firedAt.set(value.id, [...(firedAt.get(value.id) ?? []), Date.parse(value.firedAt)]);
   }
-  let longest = 0;
+  let longest: Pause = { ms: 0, id: '', from: 0 };
   for (const [id, times] of firedAt) {
     const period = periodOf(id) ?? 0;
     const sorted = [...new Set(times)].sort((a, b) => a - b);
-    for (let i = 1; i < sorted.length; i++) longest = Math.max(longest, (sorted[i] ?? 0) - (sorted[i - 1] ?? 0) - period);
+    for (let i = 1; i < sorted.length; i++) {
+      const ms = (sorted[i] ?? 0) - (sorted[i - 1] ?? 0) - period;
+      if (ms > longest.ms) longest = { ms, id, from: sorted[i - 1] ?? 0 };
+    }
   }
   return longest;
+}
+
+export function longestPause(records: IncomingRecord[], periodOf: (id: string) => number | undefined): number {
+  return longestPauseOf(records, periodOf).ms;
 }
