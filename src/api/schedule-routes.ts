@@ -8,6 +8,7 @@ import { Router } from 'express';
 import { systemClock } from '../domain/clock';
 import { UNRESTRICTED } from './auth';
 import { calendarRoutes } from './calendar-routes';
+import { controlRoutes } from './control-routes';
 import { internalRoutes } from './internal-routes';
 import { legacyRoutes } from './legacy-routes';
 import { resourceRoutes } from './resource-routes';
@@ -23,7 +24,7 @@ export function scheduleRoutes(deps: ScheduleRoutesDeps): Router {
     res.locals.principal = deps.authenticator ? await deps.authenticator.authenticate(req.headers.authorization) : UNRESTRICTED;
     next();
   });
-  router.use(legacyRoutes(context), resourceRoutes(context), internalRoutes(context));
+  router.use(legacyRoutes(context), resourceRoutes(context), controlRoutes(context), internalRoutes(context));
   if (deps.calendars) router.use(calendarRoutes(deps.calendars));
   return router;
 }

@@ -19,6 +19,8 @@ export interface FireBatch {
   changes: Map<ScheduleId, ScheduleState | null>;
   missed: number;
   skipped: number;
+  /** Fires outside the regular run, by origin (their scheduled times are not in scheduledAts: no lateness). */
+  extras: { trigger: number; backfill: number };
   moreDue: boolean;
 }
 
@@ -38,6 +40,7 @@ export async function collectFires({ wakeList, statesOf, misfireThresholdMs, log
   const changes = new Map<ScheduleId, ScheduleState | null>();
   let missed = 0;
   let skipped = 0;
+  const extras = { trigger: 0, backfill: 0 };
   let moreDue = false;
   // Take the due ids off the wake list first, so their states come from the store in one read.
   const due: { id: ScheduleId; dueAt: number }[] = [];
@@ -67,6 +70,11 @@ export async function collectFires({ wakeList, statesOf, misfireThresholdMs, log
       events.push({ topic: state.definition.topic, key: event.key, value: event.value, headers: event.headers });
       scheduledAts.push(occurrence.scheduledAt);
     }
+    for (const extra of outcome.extras) {
+      const event = executionEvent(state.definition, { scheduledAt: extra.scheduledAt, occurrence: 0 }, now, { origin: extra.origin, ...(extra.fireId ? { fireId: extra.fireId } : {}) });
+      events.push({ topic: state.definition.topic, key: event.key, value: event.value, headers: event.headers });
+      extras[extra.origin]++;
+    }
     changes.set(id, outcome.next);
     missed += outcome.missed;
     skipped += outcome.skipped;
@@ -75,5 +83,5 @@ export async function collectFires({ wakeList, statesOf, misfireThresholdMs, log
     if (nextFireAt !== null && nextFireAt <= now) moreDue = true;
   }
   if ((wakeList.peekKey() ?? Infinity) <= now) moreDue = true;
-  return { events, scheduledAts, changes, missed, skipped, moreDue };
+  return { events, scheduledAts, changes, missed, skipped, extras, moreDue };
 }

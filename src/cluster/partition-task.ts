@@ -23,9 +23,10 @@ import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import type { Clock, CancelTimer } from '../domain/clock';
 import type { ScheduleId } from '../domain/definition';
-import { fireAtOfState, type ScheduleState } from '../domain/schedule-state';
+import { fireAtOfState, hasWorkLeft, type ScheduleState } from '../domain/schedule-state';
 import { MEMORY_LEVEL, placeOccurrence } from '../domain/time-buckets';
 import { MinHeap } from '../firing/min-heap';
+import { controlOutcome } from '../ingest/apply-control';
 import { upsertOutcome } from '../ingest/apply-definition';
 import { deadLetter } from '../ingest/dead-letter';
 import { decodeDefinition, type DefinitionCommand } from '../ingest/decode-definition';
@@ -348,6 +349,8 @@ export class PartitionTask implements TransactionParticipant {
     this.metrics.fired(partition, fired.scheduledAts, committedAt);
     this.metrics.missed(partition, fired.missed);
     this.metrics.skipped(partition, fired.skipped);
+    this.metrics.extraFired(partition, 'trigger', fired.extras.trigger);
+    this.metrics.extraFired(partition, 'backfill', fired.extras.backfill);
     this.metrics.deadLettered(partition, content.deadLetters);
     // This task writes its changelog partition's records of a transaction together, so the store
     // holds everything up to the first offset after them (or less, which only makes a restore
@@ -481,6 +484,7 @@ export class PartitionTask implements TransactionParticipant {
       this.metrics.ingested(exists ? 'deleted' : 'unchanged');
       return;
     }
+    if (command.kind === 'control') return this.applyControl(record, command, known, set);
     if (topicRefused !== undefined) return this.reject(record, topicRefused);
     const { definition } = command;
     const previous = known(definition.id);
@@ -488,13 +492,25 @@ export class PartitionTask implements TransactionParticipant {
     this.metrics.ingested(outcome.kind === 'new-run' ? 'applied' : 'unchanged');
     if (outcome.kind === 'already-applied') return;
     const next = outcome.state;
-    if (next.nextDueAt === null) {
-      // No occurrence at all (an `at` outside start/end): nothing to keep.
+    if (!hasWorkLeft(next)) {
+      // No occurrence at all (an `at` outside start/end) and no triggered fire waiting: nothing to keep.
       if (previous) set(definition.id, null);
       return;
     }
     set(definition.id, next);
-    this.remember([{ id: definition.id, dueAt: fireAtOfState(next) as number }]);
+    const fireAt = fireAtOfState(next);
+    if (fireAt !== null) this.remember([{ id: definition.id, dueAt: fireAt }]);
+  }
+
+  private applyControl(record: IncomingRecord, { id, command }: Extract<DefinitionCommand, { kind: 'control' }>, known: StateLookup, set: (id: ScheduleId, state: ScheduleState | null) => void): void {
+    const outcome = controlOutcome(known(id), id, command, record, this.options.clock.now(), this.calendars.lookup);
+    if (outcome.kind === 'already-applied') return;
+    if (outcome.kind === 'refused') return this.reject(record, `${outcome.field}: ${outcome.reason}`);
+    set(id, outcome.state);
+    this.metrics.controlled(command.control, outcome.passed);
+    this.logger.info('control applied', { id, control: command.control, ...(outcome.passed > 0 ? { passedWhilePaused: outcome.passed } : {}) });
+    const fireAt = fireAtOfState(outcome.state);
+    if (fireAt !== null) this.remember([{ id, dueAt: fireAt }]);
   }
 
   /** reevaluate() inside a step of the task; all schedules that exclude any calendar when `names` is undefined. */

@@ -12,7 +12,15 @@ export const EVENT_HEADERS = {
   retry: 'punctual-retry',
   /** The definition's windows and exclusions with their zone, as JSON, when it has them: its retries obey the same. */
   windows: 'punctual-windows',
+  /** Only on fires outside the regular run: `trigger` (trigger now) or `backfill`; their occurrence is 0. */
+  origin: 'punctual-origin',
 } as const;
+
+/** A fire outside the regular run: its origin, and a fire id of its own (a trigger's). */
+export interface ExtraOrigin {
+  origin: 'trigger' | 'backfill';
+  fireId?: string;
+}
 
 /** What the punctual-windows header carries. */
 export interface WindowRules {
@@ -29,7 +37,7 @@ export interface ExecutionEvent {
 
 export interface Occurrence {
   scheduledAt: number;
-  /** 1-based. */
+  /** 1-based; 0 for a fire outside the regular run (trigger, backfill). */
   occurrence: number;
 }
 
@@ -42,7 +50,7 @@ export function fireId(id: string, scheduledAt: number): string {
  * The event of one occurrence. A retry one-shot (`retryOf`, written by an executor) fires as the
  * occurrence it retries: that schedule's id, fire id, occurrence and due time, and its attempt.
  */
-export function executionEvent(definition: ScheduleDefinition, occurrence: Occurrence, firedAt: number): ExecutionEvent {
+export function executionEvent(definition: ScheduleDefinition, occurrence: Occurrence, firedAt: number, extra?: ExtraOrigin): ExecutionEvent {
   const { retryOf } = definition;
   const id = retryOf?.id ?? definition.id;
   const scheduledAt = retryOf?.scheduledAt ?? occurrence.scheduledAt;
@@ -65,7 +73,8 @@ export function executionEvent(definition: ScheduleDefinition, occurrence: Occur
       [EVENT_HEADERS.id]: id,
       [EVENT_HEADERS.scheduledAt]: String(scheduledAt),
       [EVENT_HEADERS.occurrence]: String(number),
-      [EVENT_HEADERS.fireId]: retryOf?.fireId ?? fireId(definition.id, occurrence.scheduledAt),
+      [EVENT_HEADERS.fireId]: retryOf?.fireId ?? extra?.fireId ?? fireId(definition.id, occurrence.scheduledAt),
+      ...(extra ? { [EVENT_HEADERS.origin]: extra.origin } : {}),
       ...(retryOf ? { [EVENT_HEADERS.attempt]: String(retryOf.attempt) } : {}),
       ...(definition.retry ? { [EVENT_HEADERS.retry]: JSON.stringify(definition.retry) } : {}),
       ...(definition.windows || definition.exclude ? { [EVENT_HEADERS.windows]: JSON.stringify(windowRules(definition)) } : {}),

@@ -18,9 +18,62 @@ export interface ScheduleState {
   skipped?: number;
   lastScheduledAt: number | null;
   lastFiredAt: number | null;
+  // Control (domain/schedule-control.ts); each field absent while not in force.
+  /** Paused: no occurrence fires and a backfill waits; occurrences coming due meet the misfire policy on resume. */
+  paused?: { reason: string; since: number };
+  /** The latest resume, with how many occurrences came due while paused. */
+  resumed?: { at: number; reason?: string; passed: number };
+  /** Occurrences still to skip: the next ones that come due are dropped (counted in skipped) instead of fired. */
+  skipNext?: number;
+  /** Triggered fires not yet emitted (they go out in the next transaction, paused or not). */
+  triggers?: TriggeredFire[];
+  /** Triggered fires emitted so far. */
+  triggered?: number;
+  /** The backfill in progress. */
+  backfill?: BackfillProgress;
+  /** The latest backfill that ended, done or cancelled. */
+  lastBackfill?: BackfillProgress & { endedAt: number; cancelled: boolean };
 }
 
-/** When the schedule's next occurrence fires (its due time plus its jitter); null when it has none. */
+export interface TriggeredFire {
+  /** When it was asked for (the control record's timestamp): its scheduled time. */
+  scheduledAt: number;
+  /** `<id>@<scheduledAt>/trigger-<offset of the control record>`: unlike any occurrence's. */
+  fireId: string;
+}
+
+export interface BackfillProgress {
+  /** The range [from, to) whose occurrences are emitted again. */
+  from: number;
+  to: number;
+  perSecond: number;
+  /** The next occurrence of the range to emit; null once all were. */
+  next: number | null;
+  emitted: number;
+  /** The throttle counts from here: fire n (0-based) goes out no earlier than pacedFrom + n / perSecond. */
+  pacedFrom: number;
+}
+
+/** When the backfill's next fire may go out under its throttle. */
+export function backfillPaceAt(backfill: BackfillProgress): number {
+  return backfill.pacedFrom + Math.ceil((backfill.emitted * 1000) / backfill.perSecond);
+}
+
+/**
+ * When the schedule fires next: a triggered fire at once, else the earlier of its next occurrence
+ * (due time plus jitter) and its backfill's next paced fire, neither while paused; null when nothing is to fire.
+ */
 export function fireAtOfState(state: ScheduleState): number | null {
-  return state.nextDueAt === null ? null : fireAtOf(state.definition, state.nextDueAt);
+  let at = Number.POSITIVE_INFINITY;
+  for (const trigger of state.triggers ?? []) at = Math.min(at, trigger.scheduledAt);
+  if (!state.paused) {
+    if (state.nextDueAt !== null) at = Math.min(at, fireAtOf(state.definition, state.nextDueAt));
+    if (state.backfill && state.backfill.next !== null) at = Math.min(at, backfillPaceAt(state.backfill));
+  }
+  return at === Number.POSITIVE_INFINITY ? null : at;
+}
+
+/** Whether anything is left to fire: a regular occurrence, a triggered fire, or a backfill. */
+export function hasWorkLeft(state: ScheduleState): boolean {
+  return state.nextDueAt !== null || (state.triggers?.length ?? 0) > 0 || state.backfill !== undefined;
 }

@@ -48,6 +48,14 @@ export function timelineOf(definition: ScheduleDefinition, definedAt: number, co
   return countingTimeline(ruledNext(base, rules, context.skips));
 }
 
+/**
+ * The occurrences of a recurring schedule in [from, to), under its windows and calendars: what a
+ * backfill emits. Not before the schedule's own start, nor at or after its end.
+ */
+export function backfillTimeline(definition: ScheduleDefinition, from: number, to: number, calendars?: CalendarLookup): Timeline {
+  return timelineOf({ ...definition, end: Math.min(definition.end ?? Number.POSITIVE_INFINITY, to) }, from, { calendars });
+}
+
 function timingTimeline(definition: ScheduleDefinition, definedAt: number): Timeline {
   const lower = Math.max(definition.start ?? definedAt, definedAt);
   const end = definition.end ?? Number.POSITIVE_INFINITY;

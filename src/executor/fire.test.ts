@@ -34,7 +34,7 @@ test.each([
   ['a value that is not JSON', recordOf('hello', { 'punctual-fire-id': 'x@1' }), 'not JSON'],
   ['a JSON value without id', recordOf('{"scheduledAt":"2026-01-01T00:00:00Z","occurrence":1}', { 'punctual-fire-id': 'x@1' }), 'no string "id"'],
   ['a bad scheduledAt', recordOf('{"id":"a/b","scheduledAt":"soon","occurrence":1}', { 'punctual-fire-id': 'x@1' }), 'no ISO "scheduledAt", got "soon"'],
-  ['a bad occurrence', recordOf('{"id":"a/b","scheduledAt":"2026-01-01T00:00:00Z","occurrence":0}', { 'punctual-fire-id': 'x@1' }), 'got 0'],
+  ['a bad occurrence', recordOf('{"id":"a/b","scheduledAt":"2026-01-01T00:00:00Z","occurrence":-1}', { 'punctual-fire-id': 'x@1' }), 'got -1'],
 ])('a record with %s is refused with the reason', (_name, record, reason) => {
   expect(parseFire(record)).toEqual({ refused: expect.stringContaining(reason) });
 });

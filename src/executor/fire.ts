@@ -25,7 +25,7 @@ export interface Fire {
   fireId: string;
   scheduledAt: Date;
   firedAt: Date;
-  /** 1-based occurrence of the schedule. */
+  /** 1-based occurrence of the schedule; 0 for a fire outside its regular run (header punctual-origin: trigger or backfill). */
   occurrence: number;
   /** 1 for the first delivery, then one more per retry. */
   attempt: number;
@@ -67,8 +67,8 @@ export function parseFire(record: IncomingRecord): ParsedFire {
   if (id === undefined) return { refused: `not a Punctual event: fire ${fireId} has no string "id"` };
   if (Number.isNaN(scheduledAt.getTime())) return { refused: `not a Punctual event: fire ${fireId} has no ISO "scheduledAt", got ${JSON.stringify(value.scheduledAt)}` };
   const occurrence = value.occurrence;
-  if (typeof occurrence !== 'number' || !Number.isInteger(occurrence) || occurrence < 1) {
-    return { refused: `not a Punctual event: fire ${fireId} has no whole "occurrence" of at least 1, got ${JSON.stringify(occurrence)}` };
+  if (typeof occurrence !== 'number' || !Number.isInteger(occurrence) || occurrence < 0) {
+    return { refused: `not a Punctual event: fire ${fireId} has no whole "occurrence" of at least 0, got ${JSON.stringify(occurrence)}` };
   }
   const attemptHeader = headers[EXECUTOR_HEADERS.attempt];
   const attempt = attemptHeader === undefined ? 1 : Number(attemptHeader);

@@ -35,7 +35,22 @@ export function upsertOutcome(previous: ScheduleState | undefined, definition: S
       ...(skips.count > 0 ? { skipped: skips.count } : {}),
       lastScheduledAt: null,
       lastFiredAt: null,
+      ...controlCarriedOver(previous, source.timestamp),
     },
+  };
+}
+
+/**
+ * What a new run keeps of the control in force: a pause stays until resumed and triggered fires not
+ * yet emitted still go out; skips counted the old run's occurrences and lapse, and a backfill of the
+ * old definition ends, cancelled.
+ */
+function controlCarriedOver(previous: ScheduleState | undefined, at: number): Partial<ScheduleState> {
+  if (!previous) return {};
+  return {
+    ...(previous.paused ? { paused: previous.paused } : {}),
+    ...(previous.triggers?.length ? { triggers: previous.triggers } : {}),
+    ...(previous.backfill ? { lastBackfill: { ...previous.backfill, endedAt: at, cancelled: true } } : {}),
   };
 }
 

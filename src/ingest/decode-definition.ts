@@ -6,11 +6,13 @@ import type { CalendarLookup } from '../domain/calendar';
 import { validateDefinition } from '../domain/definition-validation';
 import { isScheduleId } from '../domain/schedule-id';
 import type { ScheduleDefinition, ScheduleId } from '../domain/definition';
+import { isControlBody, validateControl, type ControlCommand } from '../domain/schedule-control';
 import type { IncomingRecord } from '../kafka/port';
 
 export type DefinitionCommand =
   | { kind: 'upsert'; definition: ScheduleDefinition }
   | { kind: 'delete'; id: ScheduleId }
+  | { kind: 'control'; id: ScheduleId; command: ControlCommand }
   | { kind: 'invalid'; reason: string; field: string };
 
 /** `calendars`: the names a definition may exclude; any name passes without it. */
@@ -31,6 +33,13 @@ export function decodeDefinition(record: IncomingRecord, maxBytes: number, calen
     body = JSON.parse(record.value.toString('utf8'));
   } catch (error) {
     return invalid('(body)', `is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (isControlBody(body)) {
+    // A backfill must cover the past as of when the record was written.
+    const control = validateControl(body, record.timestamp);
+    if (!control.ok) return invalid(control.field, control.reason);
+    if (key !== control.id) return invalid('key', `${JSON.stringify(key)} does not match host/name ${JSON.stringify(control.id)}`);
+    return { kind: 'control', id: control.id, command: control.command };
   }
   const result = validateDefinition(body, calendars ? { calendars } : undefined);
   if (!result.ok) return invalid(result.field, result.reason);

@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ExecutionStatus } from '../domain/execution-status';
+import type { ControlKind } from '../domain/schedule-control';
 import { LEVEL_NAMES } from '../domain/time-buckets';
 
 /** What a partition task reports. A no-op implementation serves tests that do not look. */
@@ -38,6 +39,10 @@ export interface TaskMetrics {
   outcomesRecorded(statuses: ExecutionStatus[]): void;
   /** Status records skipped because they do not parse. */
   statusRefused(count: number): void;
+  /** A control record applied; on a resume, the occurrences that came due while paused. */
+  controlled(control: ControlKind, passedWhilePaused: number): void;
+  /** Fires outside the regular run committed: triggered, or of a backfill. */
+  extraFired(partition: number, origin: 'trigger' | 'backfill', count: number): void;
 }
 
 export type IngestResult = 'applied' | 'deleted' | 'unchanged' | 'invalid';
@@ -55,6 +60,8 @@ export const noTaskMetrics: TaskMetrics = {
   targetTopicRetried: () => undefined,
   outcomesRecorded: () => undefined,
   statusRefused: () => undefined,
+  controlled: () => undefined,
+  extraFired: () => undefined,
 };
 
 /** Read at scrape time: the owned partitions and their stores' counts. */
@@ -84,6 +91,18 @@ export class PunctualMetrics implements TaskMetrics {
     name: 'punctual_skipped_occurrences_total',
     help: 'Occurrences not emitted because an execution window (skip, or several deferred to one opening) or an exclusion calendar dropped them.',
     labelNames: ['partition'],
+    registers: [this.registry],
+  });
+  private readonly controls = new Counter({ name: 'punctual_controls_applied_total', help: 'Control records applied (pause, resume, trigger, skip, backfill, cancel-backfill), REST or Kafka.', labelNames: ['control'], registers: [this.registry] });
+  private readonly passedWhilePaused = new Counter({
+    name: 'punctual_paused_occurrences_total',
+    help: 'Occurrences that came due while their schedule was paused, counted on resume (the misfire policy then fires or drops them).',
+    registers: [this.registry],
+  });
+  private readonly extraFires = new Counter({
+    name: 'punctual_extra_fires_total',
+    help: 'Fires committed outside the regular run: origin trigger (trigger now) or backfill (an occurrence of a backfilled range, paced by its throttle).',
+    labelNames: ['partition', 'origin'],
     registers: [this.registry],
   });
   private readonly deadLetters = new Counter({ name: 'punctual_dead_letters_total', help: 'Invalid definitions written to the dead letter topic.', labelNames: ['partition'], registers: [this.registry] });
@@ -171,6 +190,15 @@ export class PunctualMetrics implements TaskMetrics {
     if (scheduledAts.length === 0) return;
     this.fires.inc({ partition: String(partition) }, scheduledAts.length);
     for (const scheduledAt of scheduledAts) this.lateness.observe(Math.max(0, committedAt - scheduledAt) / 1000);
+  }
+
+  controlled(control: ControlKind, passedWhilePaused: number): void {
+    this.controls.inc({ control });
+    if (passedWhilePaused > 0) this.passedWhilePaused.inc(passedWhilePaused);
+  }
+
+  extraFired(partition: number, origin: 'trigger' | 'backfill', count: number): void {
+    if (count > 0) this.extraFires.inc({ partition: String(partition), origin }, count);
   }
 
   skipped(partition: number, count: number): void {
