@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document served at /openapi.json; a test checks it against the routes express serves. */
 import calendarSchema from '../../schemas/calendar.schema.json';
 import definitionSchema from '../../schemas/definition.schema.json';
+import { CONTROLS, MAX_BACKFILL_PER_SECOND, MAX_REASON_LENGTH, MAX_SKIP } from '../domain/schedule-control';
 import { ID_PART_PATTERN } from '../domain/schedule-id';
 
 const pathParameters = [
@@ -21,6 +22,19 @@ const writeResponses = {
   '503': error('Kafka did not acknowledge the write; nothing was stored.'),
   '504': error('Written but not applied in time (wait=applied).'),
 };
+
+/** A control operation: the record it writes to the definitions topic is ControlRecord with this body's fields. */
+function controlPath(summary: string, body: object): { parameters: object[]; post: object } {
+  return {
+    parameters: pathParameters,
+    post: {
+      summary,
+      parameters: [waitParameter],
+      requestBody: { required: false, content: json(body) },
+      responses: { ...writeResponses, '404': error('No such schedule.'), '409': error('Not applicable to this schedule now (a backfill of a one-shot, or a second backfill).') },
+    },
+  };
+}
 
 const document = {
   openapi: '3.1.0',
@@ -78,6 +92,19 @@ const document = {
         },
       },
     },
+    '/v1/schedules/{host}/{name}/pause': controlPath('Pause: no occurrence fires and a backfill waits until resumed; what comes due meanwhile meets the misfire policy on resume', { type: 'object', properties: { reason: { type: 'string', minLength: 1, maxLength: MAX_REASON_LENGTH } }, required: ['reason'], additionalProperties: false }),
+    '/v1/schedules/{host}/{name}/resume': controlPath('Resume; the state counts the occurrences that came due while paused (resumed.passedWhilePaused)', { type: 'object', properties: { reason: { type: 'string', maxLength: MAX_REASON_LENGTH } }, additionalProperties: false }),
+    '/v1/schedules/{host}/{name}/trigger': controlPath('One extra fire now, with its own fire id (<id>@<ms>/trigger-<offset>), occurrence 0 and header punctual-origin: trigger; the regular occurrences do not move', { type: 'object', additionalProperties: false }),
+    '/v1/schedules/{host}/{name}/skip': controlPath('Skip the next count occurrences without pausing (counted in occurrencesSkipped)', { type: 'object', properties: { count: { type: 'integer', minimum: 1, maximum: MAX_SKIP } }, required: ['count'], additionalProperties: false }),
+    '/v1/schedules/{host}/{name}/backfill': {
+      ...controlPath('Emit the occurrences of the past range [from, to) again, at most perSecond a second, with their regular fire ids, occurrence 0 and header punctual-origin: backfill; progress in the state (backfill, lastBackfill). One at a time', {
+        type: 'object',
+        properties: { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' }, perSecond: { type: 'number', exclusiveMinimum: 0, maximum: MAX_BACKFILL_PER_SECOND } },
+        required: ['from', 'to', 'perSecond'],
+        additionalProperties: false,
+      }),
+      delete: { summary: 'Cancel the backfill in progress; lastBackfill keeps what it emitted', parameters: [waitParameter], responses: { ...writeResponses, '404': error('No such schedule.') } },
+    },
     '/v1/preview': {
       post: {
         summary: 'The next fire times of a definition that is not saved (host, name, action, topic optional)',
@@ -120,7 +147,7 @@ const document = {
           id: { type: 'string' },
           host: { type: 'string' },
           name: { type: 'string' },
-          status: { enum: ['scheduled'] },
+          status: { enum: ['scheduled', 'paused'] },
           nextFireAt: { type: ['string', 'null'] },
           occurrencesFired: { type: 'integer' },
           occurrencesMissed: { type: 'integer' },
@@ -132,7 +159,21 @@ const document = {
           remaining: { type: ['integer', 'null'] },
           definition: { type: 'object' },
           lastOutcome: { oneOf: [ref('OccurrenceOutcome'), { type: 'null' }], description: 'The latest occurrence\'s outcome (single schedule reads only).' },
+          paused: { type: 'object', properties: { reason: { type: 'string' }, since: { type: 'string' } }, description: 'Only while paused.' },
+          resumed: { type: 'object', properties: { at: { type: 'string' }, reason: { type: 'string' }, passedWhilePaused: { type: 'integer' } }, description: 'The latest resume.' },
+          skipNext: { type: 'integer', description: 'Occurrences still to skip.' },
+          pendingTriggers: { type: 'integer', description: 'Triggered fires not yet emitted.' },
+          triggered: { type: 'integer', description: 'Triggered fires emitted.' },
+          backfill: ref('Backfill'),
+          lastBackfill: { allOf: [ref('Backfill')], type: 'object', properties: { endedAt: { type: 'string' }, cancelled: { type: 'boolean' } } },
         },
+      },
+      Backfill: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, perSecond: { type: 'number' }, emitted: { type: 'integer' }, next: { type: ['string', 'null'] } }, required: ['from', 'to', 'perSecond', 'emitted', 'next'] },
+      ControlRecord: {
+        type: 'object',
+        description: 'A control record on the definitions topic, key <host>/<name>: what the control routes write, for services without HTTP. Refused ones go to the dead letter topic with the reason.',
+        properties: { control: { enum: [...CONTROLS] }, host: { type: 'string', pattern: ID_PART_PATTERN }, name: { type: 'string', pattern: ID_PART_PATTERN }, reason: { type: 'string' }, count: { type: 'integer' }, from: { type: 'string' }, to: { type: 'string' }, perSecond: { type: 'number' } },
+        required: ['control', 'host', 'name'],
       },
       OccurrenceOutcome: {
         type: 'object',
