@@ -19,8 +19,10 @@ export function resourceRoutes({ directory, writer, clock, calendarLookup }: Rou
     const count = countFrom(req);
     const view = await directory.find(id, caller.authorization);
     if (!view) throw new HttpError(404, 'not_found', `schedule ${id} does not exist`, { id });
-    const next = view.nextFireAt === null ? [] : upcomingOccurrences(view.definition, Date.parse(view.nextFireAt), view.remaining ?? Infinity, count, calendarLookup);
-    res.json({ id, ...fireTimes(view.definition, next) });
+    // Occurrences a skip control will drop are not next; a pause moves nothing (they meet the misfire policy on resume).
+    const skip = view.skipNext ?? 0;
+    const upcoming = view.nextFireAt === null ? [] : upcomingOccurrences(view.definition, Date.parse(view.nextFireAt), (view.remaining ?? Infinity) + skip, count + skip, calendarLookup);
+    res.json({ id, ...fireTimes(view.definition, upcoming.slice(skip)) });
   });
 
   // The next fire times of a definition that is not saved; host, name, action and topic may be left out.

@@ -129,6 +129,12 @@ test('skip and trigger produced straight to the definitions topic: exactly the e
     definitionRecord(config.topics.definitions, { control: 'skip', host: 'ctl', name, count: 2 }),
     definitionRecord(config.topics.definitions, { control: 'trigger', host: 'ctl', name }),
   ]);
+  // Next leaves out what the skip drops.
+  const next = await waitFor('the skip applied', async () => {
+    const view = await call('GET', `/v1/schedules/${id}`);
+    return view.json.skipNext === 2 ? (await call('GET', `/v1/schedules/${id}/next?count=2`)).json : undefined;
+  }, { timeoutMs: 5_000 });
+  expect(next.next).toEqual([2, 3].map((k) => new Date(start + k * PERIOD_MS).toISOString()));
   const records = await readCommittedUntil(port, topic, (all) => firesOf(all, id).filter((fire) => fire.origin === undefined).length >= 3);
   const fires = firesOf(records, id);
   const triggered = fires.filter((fire) => fire.origin === 'trigger');
