@@ -50,7 +50,7 @@ export interface BackfillProgress {
   /** The next occurrence of the range to emit; null once all were. */
   next: number | null;
   emitted: number;
-  /** The throttle counts from here: fire n (0-based) goes out no earlier than pacedFrom + n / perSecond. */
+  /** The throttle counts from here (the first fire; moved on a resume): fire n (0-based) goes out no earlier than pacedFrom + n / perSecond. */
   pacedFrom: number;
 }
 

@@ -125,6 +125,23 @@ test('backfill: exactly the range occurrences, paced by the throttle, progress i
   expect(last.next).toMatchObject({ fired: withoutStart.fired, nextDueAt: withoutStart.nextDueAt });
 });
 
+test('the throttle counts from the first fire, however late it came, and from the resume after a pause', () => {
+  const state = fireAll(started(), T0 + MINUTE).state as ScheduleState;
+  const asked = T0 + MINUTE;
+  const backfilling = control(state, { control: 'backfill', from: T0 - 10 * MINUTE, to: T0, perSecond: 4 }, 5, asked);
+  // The first fire goes out 700 ms after the ask: the second waits 250 ms after it, not after the ask.
+  const first = fireDue(backfilling, asked + 700, 5_000, 100).next as ScheduleState;
+  expect(fireAtOfState(first)).toBe(asked + 950);
+  expect(fireDue(first, asked + 949, 5_000, 100).extras).toEqual([]);
+  expect(fireDue(first, asked + 950, 5_000, 100).extras).toHaveLength(1);
+  // Paused for half a minute, then resumed: the next fire is due at the resume, the one after 250 ms later.
+  const paused = control(first, { control: 'pause', reason: 'r' }, 6, asked + 800);
+  const resumedAt = asked + 30_000;
+  const resumed = control(paused, { control: 'resume' }, 7, resumedAt);
+  expect(fireAtOfState(resumed)).toBe(resumedAt);
+  expect(fireDue(resumed, resumedAt + 249, 5_000, 100).extras).toHaveLength(1);
+});
+
 test('a backfill is cancelled with what it emitted so far; paused, it waits', () => {
   const state = fireAll(started(), T0 + MINUTE).state as ScheduleState;
   const backfilling = control(state, { control: 'backfill', from: T0 - 10 * MINUTE, to: T0, perSecond: 1 }, 5, T0 + MINUTE);

@@ -101,7 +101,10 @@ export function fireDue(state: ScheduleState, now: number, lateThresholdMs: numb
 }
 
 /** The backfill's next fires that its throttle allows by `now`, at most `budget`. */
-function backfillFires(state: ScheduleState, backfill: BackfillProgress, now: number, budget: number, calendars?: CalendarLookup): { fires: number[]; progress: BackfillProgress } {
+function backfillFires(state: ScheduleState, given: BackfillProgress, now: number, budget: number, calendars?: CalendarLookup): { fires: number[]; progress: BackfillProgress } {
+  // The pace counts from the first fire, not from when the backfill was asked for: a first fire that
+  // came late must not let the next ones come faster than the throttle.
+  const backfill = given.emitted === 0 ? { ...given, pacedFrom: now } : given;
   // A tiny margin: emitted * 1000 / perSecond * perSecond / 1000 may come out just below emitted.
   const allowed = Math.floor(((now - backfill.pacedFrom) * backfill.perSecond) / 1000 + 1e-9) + 1 - backfill.emitted;
   const range = backfillTimeline(state.definition, backfill.from, backfill.to, calendars);

@@ -43,6 +43,8 @@ export function controlOutcome(previous: ScheduleState | undefined, id: Schedule
       if (!previous.paused) return applied(base);
       const { paused: _paused, ...rest } = base;
       const passed = passedSince(previous, now, calendars);
+      // A backfill goes on at its pace from now, not in a burst for the time it waited.
+      if (rest.backfill && rest.backfill.emitted > 0) rest.backfill = { ...rest.backfill, pacedFrom: now - (rest.backfill.emitted * 1000) / rest.backfill.perSecond };
       return applied({ ...rest, resumed: { at: now, ...(command.reason === undefined ? {} : { reason: command.reason }), passed } }, passed);
     }
     case 'trigger': {

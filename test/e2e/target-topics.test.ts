@@ -9,7 +9,7 @@
 import { freePort } from '../../src/dev/free-port';
 import { API_KEYS, KafkaFaultProxy } from '../../src/dev/kafka-fault-proxy';
 import { LocalKafka } from '../../src/dev/local-kafka';
-import type { KafkaPort } from '../../src/kafka/port';
+import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
 import { waitFor } from '../../src/util/wait-for';
 import { createTopic, readCommittedUntil, readUpToMarker, testPort, uniqueName } from '../helpers/kafka';
 import { startApiNode, testConfig, type ApiNode } from '../helpers/punctual';
@@ -99,7 +99,10 @@ describe('behind a proxy that can stall the broker', () => {
       proxy.release(API_KEYS.createTopics);
     }
     await waitFor('the node to be ready again', async () => (await fetch(`${api.url}/health/ready`)).status === 200);
-    const fires = (await readUpToMarker(port, topic, id)).filter((r) => r.headers['punctual-id'] === id);
+    // Ready means ingest no longer waits; the definition is applied, then fires in a transaction after.
+    const firesOf = async (): Promise<IncomingRecord[]> => (await readUpToMarker(port, topic, id)).filter((r) => r.headers['punctual-id'] === id);
+    await waitFor('the schedule to fire once its topic exists', async () => (await firesOf()).length > 0);
+    const fires = await firesOf();
     expect(fires.map((r) => r.headers['punctual-fire-id'])).toEqual([expect.stringMatching(new RegExp(`^${id}@`))]);
     expect((await readUpToMarker(port, setup.dlq, id)).filter((r) => r.key?.toString() === id)).toEqual([]);
     expect(await (await fetch(`${api.url}/metrics`)).text()).toMatch(/punctual_ingest_waiting\{partition="\d+"\} 0/);
