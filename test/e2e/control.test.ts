@@ -10,6 +10,7 @@ import type { IncomingRecord, KafkaPort } from '../../src/kafka/port';
 import { sleep } from '../../src/util/sleep';
 import { waitFor } from '../../src/util/wait-for';
 import { createTopic, produceAll, readCommittedUntil, testPort, uniqueName } from '../helpers/kafka';
+import { callJson, viewWhen, type JsonAnswer } from '../helpers/rest';
 import { anotherNode, definitionRecord, startApiNode, testConfig, type ApiNode } from '../helpers/punctual';
 
 jest.setTimeout(90_000);
@@ -33,19 +34,8 @@ afterAll(async () => {
   await Promise.all([first?.stop(), second?.stop()]);
 });
 
-async function call(method: string, path: string, body?: unknown, base = first.url): Promise<{ status: number; json: Record<string, unknown> }> {
-  const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
-  if (body !== undefined) init.body = JSON.stringify(body);
-  const response = await fetch(`${base}${path}`, init);
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
-
-async function viewOf(id: string, until: (view: Record<string, unknown>) => boolean = () => true): Promise<Record<string, unknown>> {
-  return waitFor(`schedule ${id}`, async () => {
-    const found = await call('GET', `/v1/schedules/${id}`);
-    return found.status === 200 && until(found.json) ? found.json : undefined;
-  }, { timeoutMs: 20_000 });
-}
+const call = (method: string, path: string, body?: unknown, base = first.url): Promise<JsonAnswer> => callJson(base, method, path, body);
+const viewOf = (id: string, until?: (view: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> => viewWhen(first.url, id, until);
 
 interface Fire {
   fireId: string;

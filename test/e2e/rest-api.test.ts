@@ -5,6 +5,7 @@
  */
 import type { PunctualConfig } from '../../src/config/config';
 import type { KafkaPort } from '../../src/kafka/port';
+import { callJson, type JsonAnswer } from '../helpers/rest';
 import { readCommittedUntil, testPort, uniqueName, valueOf } from '../helpers/kafka';
 import { anotherNode, startApiNode, testConfig, type ApiNode } from '../helpers/punctual';
 import { waitFor } from '../../src/util/wait-for';
@@ -23,12 +24,7 @@ afterAll(async () => {
   await api.stop();
 });
 
-async function call(method: string, path: string, body?: unknown, base = api.url): Promise<{ status: number; json: Record<string, unknown> }> {
-  const init: RequestInit = { method, headers: { 'content-type': 'application/json' } };
-  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
-  const response = await fetch(`${base}${path}`, init);
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
+const call = (method: string, path: string, body?: unknown, base = api.url): Promise<JsonAnswer> => callJson(base, method, path, body);
 
 test("light-scheduler's INSERT, UPDATE and DELETE of market-192.168.1.1-health-check work, and its events reach the topic", async () => {
   const host = uniqueName('lightapi');
